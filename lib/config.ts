@@ -1,0 +1,231 @@
+import * as fs from 'fs';
+import * as YAML from 'yaml';
+import { z } from 'zod';
+import { BINARY_SIZE, CPU } from './quantity';
+
+/**
+ * The one config file: its schema, its defaults and the environment
+ * overrides. `loadConfig()` is the only way in; everything downstream works
+ * on the resolved, validated `RegistryConfig`.
+ */
+
+/** Environment variables that override config fields (handy in CI). */
+export const ENV = {
+  /** Overrides `domain`. */
+  DOMAIN: 'K3S_REGISTRY_DOMAIN',
+  /** Overrides `namespace`. */
+  NAMESPACE: 'K3S_REGISTRY_NAMESPACE',
+} as const;
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const DNS_NAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)+$/;
+const IMAGE = /^(?:[a-z0-9]([-a-z0-9.]*[a-z0-9])?(?::[0-9]+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*:([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})(?:@sha256:[a-f0-9]{64})?$/;
+const USER_NAME = /^[a-z_][a-z0-9_.-]{0,31}$/;
+const OBJECT_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+const EMAIL = /^[^\s@:]+@[^\s@:]+\.[^\s@:]+$/;
+
+/** The ingress classes whose basic-auth middleware we know how to emit. */
+export const SUPPORTED_INGRESS_CLASSES = ['traefik'] as const;
+
+export const DEFAULT_REGISTRY_IMAGE = 'registry:2.8.3';
+export const DEFAULT_UI_IMAGE = 'joxit/docker-registry-ui:2.5.7';
+
+function dnsName(what: string) {
+  return z.string().refine((v) => DNS_NAME.test(v), {
+    error: (issue) => `'${String(issue.input)}' is not a DNS name; use lowercase letters, digits, '-' and dots, like ${what}`,
+  });
+}
+
+function image(example: string) {
+  return z.string().superRefine((v, ctx) => {
+    const match = IMAGE.exec(v);
+    if (!match) {
+      ctx.addIssue({ code: 'custom', message: `'${v}' is not a pinned image reference; write repository:tag, e.g. '${example}'` });
+    } else if (match[2] === 'latest') {
+      ctx.addIssue({ code: 'custom', message: `'${v}' uses the tag 'latest', which moves under you; pin a version, e.g. '${example}'` });
+    }
+  });
+}
+
+const absolutePath = z.string().regex(/^\/[^\0]*$/, {
+  error: (i) => `'${String(i.input)}' is not an absolute path; k3s reads it on the node, so write e.g. '/etc/rancher/k3s/registry-ca.pem'`,
+});
+
+const cpu = z.string().regex(CPU, { error: (i) => `'${String(i.input)}' is not a CPU quantity; use e.g. '100m' or '1'` });
+const memory = z.string().regex(BINARY_SIZE, { error: (i) => `'${String(i.input)}' is not a memory size; use e.g. '128Mi' or '1Gi'` });
+
+const resources = z.strictObject({
+  requests: z.strictObject({ cpu, memory }),
+  limits: z.strictObject({ cpu: cpu.optional(), memory }),
+});
+
+export type Resources = z.infer<typeof resources>;
+
+const schema = z.strictObject({
+  domain: dnsName('example.com'),
+  namespace: z.string().regex(DNS_LABEL, {
+    error: (i) => `'${String(i.input)}' is not a namespace name; use a DNS label such as 'registry'`,
+  }).default('registry'),
+  hosts: z.strictObject({
+    registry: dnsName('registry.example.com').optional(),
+    ui: dnsName('registry-ui.example.com').optional(),
+  }).prefault({}),
+  ingress: z.strictObject({
+    className: z.string().refine((v) => (SUPPORTED_INGRESS_CLASSES as readonly string[]).includes(v), {
+      error: (i) => `'${String(i.input)}' is not a supported ingress class; basic auth is a Traefik Middleware, so use 'traefik' (the k3s default)`,
+    }).default('traefik'),
+  }).prefault({}),
+  tls: z.strictObject({
+    issuer: z.strictObject({
+      kind: z.enum(['ClusterIssuer', 'Issuer']).default('ClusterIssuer'),
+      name: z.string().regex(OBJECT_NAME, {
+        error: (i) => `'${String(i.input)}' is not an issuer name; use e.g. 'letsencrypt-prod'`,
+      }).default('letsencrypt-prod'),
+    }).prefault({}),
+    clusterIssuer: z.strictObject({
+      email: z.string().regex(EMAIL, { error: (i) => `'${String(i.input)}' is not an email address; ACME needs one for expiry notices` }),
+      server: z.url({ protocol: /^https$/, error: (i) => `'${String(i.input)}' is not an https URL of an ACME directory` })
+        .default('https://acme-v02.api.letsencrypt.org/directory'),
+    }).optional(),
+  }).prefault({}),
+  storage: z.strictObject({
+    size: z.string().regex(BINARY_SIZE, {
+      error: (i) => `'${String(i.input)}' is not a Kubernetes quantity; use e.g. '20Gi'`,
+    }).default('20Gi'),
+    storageClassName: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, {
+      error: (i) => `'${String(i.input)}' is not a storage class name; use e.g. 'local-path'`,
+    }).optional(),
+    accessMode: z.enum(['ReadWriteOnce', 'ReadWriteOncePod', 'ReadWriteMany']).default('ReadWriteOnce'),
+  }).prefault({}),
+  registry: z.strictObject({
+    image: image(DEFAULT_REGISTRY_IMAGE).default(DEFAULT_REGISTRY_IMAGE),
+    deleteEnabled: z.boolean().default(true),
+    resources: resources.default({ requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '1', memory: '512Mi' } }),
+  }).prefault({}),
+  ui: z.strictObject({
+    enabled: z.boolean().default(true),
+    public: z.boolean().default(false),
+    image: image(DEFAULT_UI_IMAGE).default(DEFAULT_UI_IMAGE),
+    title: z.string().min(1).max(100).default('Docker registry'),
+    deleteImages: z.boolean().default(true),
+    resources: resources.default({ requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '200m', memory: '64Mi' } }),
+  }).prefault({}),
+  auth: z.strictObject({
+    realm: z.string().regex(/^[^"\\]{1,64}$/, { error: 'must be 1 to 64 characters without quotes or backslashes' }).default('k3s-registry'),
+    bcryptCost: z.int().min(4).max(15).default(10),
+    users: z.array(z.strictObject({
+      name: z.string().regex(USER_NAME, {
+        error: (i) => `'${String(i.input)}' is not a user name; use lowercase letters, digits, '_', '.', '-' (at most 32)`,
+      }),
+    })).min(1, { error: 'needs at least one user' }).default([{ name: 'admin' }, { name: 'pull' }]),
+  }).prefault({}),
+  nodes: z.strictObject({
+    pullUser: z.string().default('pull'),
+    tls: z.strictObject({
+      caFile: absolutePath.optional(),
+      certFile: absolutePath.optional(),
+      keyFile: absolutePath.optional(),
+      insecureSkipVerify: z.boolean().default(false),
+    }).optional(),
+  }).prefault({}),
+}).superRefine((cfg, ctx) => {
+  const seen = new Map<string, number>();
+  cfg.auth.users.forEach((u, i) => {
+    if (seen.has(u.name)) {
+      ctx.addIssue({ code: 'custom', path: ['auth', 'users', i, 'name'], message: `'${u.name}' is listed twice (also at auth.users[${seen.get(u.name)}]); each user needs one entry` });
+    }
+    seen.set(u.name, i);
+  });
+  const major = majorVersion(cfg.registry.image);
+  if (major !== 2 && major !== 3) {
+    ctx.addIssue({ code: 'custom', path: ['registry', 'image'], message: `'${cfg.registry.image}' has no distribution 2.x or 3.x tag; use e.g. '${DEFAULT_REGISTRY_IMAGE}' or 'registry:3.0.0'` });
+  }
+});
+
+/** The config file as written, before defaults (what users type). */
+export type RegistryConfigInput = z.input<typeof schema>;
+
+/** A registry user; passwords never live in the config. */
+export interface UserConfig {
+  readonly name: string;
+}
+
+/** The validated config with every default resolved. */
+export type RegistryConfig = z.output<typeof schema> & {
+  /** Resolved host names. */
+  readonly hosts: { readonly registry: string; readonly ui: string };
+  /** Distribution major version, from the registry image tag. */
+  readonly distributionMajor: 2 | 3;
+};
+
+/** Raised for any bad input; `message` is ready to show to a user. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+function majorVersion(ref: string): number | undefined {
+  const tag = IMAGE.exec(ref)?.[2];
+  const match = tag ? /^v?([0-9]+)\./.exec(tag) : null;
+  return match ? Number(match[1]) : undefined;
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)), '');
+}
+
+/**
+ * Validates raw config data (already parsed from YAML) and resolves defaults
+ * and environment overrides. Throws `ConfigError` listing every problem, one
+ * line each, as `<source>: <field>: <what is wrong and how to fix it>`.
+ */
+export function resolveConfig(raw: unknown, env: NodeJS.ProcessEnv = {}, source = 'config'): RegistryConfig {
+  const input: Record<string, unknown> = raw && typeof raw === 'object' && !Array.isArray(raw) ? { ...(raw as object) } : {};
+  if (raw !== null && raw !== undefined && (typeof raw !== 'object' || Array.isArray(raw))) {
+    throw new ConfigError(`${source}: the file must hold a YAML mapping (key: value lines), not a ${Array.isArray(raw) ? 'list' : typeof raw}`);
+  }
+  if (env[ENV.DOMAIN]) input.domain = env[ENV.DOMAIN];
+  if (env[ENV.NAMESPACE]) input.namespace = env[ENV.NAMESPACE];
+
+  const result = schema.safeParse(input);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => {
+      const field = formatPath(issue.path);
+      if (issue.code === 'unrecognized_keys') {
+        const where = field ? `${field}.` : '';
+        return `${source}: ${issue.keys.map((k) => where + k).join(', ')}: unknown field; check the spelling against the config reference in README.md`;
+      }
+      if (issue.code === 'invalid_type' && issue.input === undefined) {
+        return `${source}: ${field}: is required`;
+      }
+      return `${source}: ${field || '(top level)'}: ${issue.message}`;
+    });
+    throw new ConfigError(lines.join('\n'));
+  }
+  const cfg = result.data;
+  return {
+    ...cfg,
+    hosts: {
+      registry: cfg.hosts.registry ?? `registry.${cfg.domain}`,
+      ui: cfg.hosts.ui ?? `registry-ui.${cfg.domain}`,
+    },
+    distributionMajor: majorVersion(cfg.registry.image) as 2 | 3,
+  };
+}
+
+/** Reads and resolves a YAML config file. */
+export function loadConfig(file: string, env: NodeJS.ProcessEnv = {}): RegistryConfig {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`${file}: cannot read the config file (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+  const doc = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(`${file}: not valid YAML: ${doc.errors[0].message}`);
+  }
+  return resolveConfig(doc.toJS(), env, file);
+}

@@ -1,0 +1,74 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App } from 'cdk8s';
+import * as YAML from 'yaml';
+import { HTPASSWD_KEY } from './auth';
+import { COMMON_HELP, parseCommonArgs, runStep } from './cli';
+import { RegistryConfig } from './config';
+import { hashPasswords, parseHtpasswd, toHtpasswd } from './htpasswd';
+import { loadInputs } from './loader';
+import { KUSTOMIZATION_FILE, renderManifests } from './manifests';
+import { replaceDirectory } from './output';
+
+/**
+ * `npm run synth`: config -> validated Kubernetes YAML in dist/.
+ * The composition itself is passed in (main.ts's buildApp), so lib/ never
+ * imports the entry point.
+ */
+
+export interface StackBuilderInput {
+  readonly config: RegistryConfig;
+  readonly htpasswd: string;
+  readonly httpSecret: string;
+}
+
+export type StackBuilder = (input: StackBuilderInput) => App;
+
+/** Output folder: --outdir, then CDK8S_OUTDIR (set by `cdk8s synth`), then dist. */
+function outdirFor(flag: string | undefined, env: NodeJS.ProcessEnv): string {
+  return flag ?? env.CDK8S_OUTDIR ?? 'dist';
+}
+
+/** bcrypt hashes found in the previous output's auth Secret, to keep them stable. */
+export function previousHashes(outdir: string): Map<string, string> {
+  try {
+    const docs = YAML.parseAllDocuments(fs.readFileSync(path.join(outdir, 'auth.yaml'), 'utf8'));
+    for (const doc of docs) {
+      const obj = doc.toJS() as { kind?: string; stringData?: Record<string, string> } | null;
+      if (obj?.kind === 'Secret' && obj.stringData?.[HTPASSWD_KEY]) return parseHtpasswd(obj.stringData[HTPASSWD_KEY]);
+    }
+  } catch {
+    // No previous output: every password is hashed anew.
+  }
+  return new Map();
+}
+
+export function synthMain(argv: readonly string[], env: NodeJS.ProcessEnv, build: StackBuilder,
+  log: (line: string) => void = (l) => process.stderr.write(l + '\n')): number {
+  return runStep(() => {
+    const args = parseCommonArgs(argv);
+    if (args.help) {
+      log(`Usage: npm run synth -- [options]\nSynthesizes the registry stack into plain Kubernetes YAML.\n\n${COMMON_HELP}`);
+      return;
+    }
+    const outdir = outdirFor(args.outdir, env);
+    const inputs = loadInputs({ configFile: args.config, stateDir: args.stateDir, generatePasswords: args.generatePasswords, env });
+    if (inputs.usedExample) log(`note: no k3s-registry.yaml here; using the built-in example config (${path.relative(process.cwd(), inputs.configFile)})`);
+
+    const hashed = hashPasswords(inputs.credentials.passwords, {
+      cost: inputs.config.auth.bcryptCost,
+      stateDir: inputs.stateDir,
+      previous: previousHashes(outdir),
+    });
+    const app = build({ config: inputs.config, htpasswd: toHtpasswd(hashed.hashes), httpSecret: inputs.credentials.httpSecret });
+    const { files, objects } = renderManifests(app);
+    replaceDirectory(outdir, files);
+
+    if (inputs.credentials.generated.length > 0) {
+      log(`generated passwords for ${inputs.credentials.generated.join(', ')}; they are stored in ${inputs.credentials.file} (mode 0600), not printed`);
+    }
+    log(`wrote ${objects.length} objects in ${files.length - 1} files and ${KUSTOMIZATION_FILE} to ${outdir}/ `
+      + `(https://${inputs.config.hosts.registry}${inputs.config.ui.enabled ? `, https://${inputs.config.hosts.ui}` : ''}; `
+      + `bcrypt: ${hashed.stats.cached} cached, ${hashed.stats.compared} checked, ${hashed.stats.hashed} hashed)`);
+  }, log);
+}

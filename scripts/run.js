@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+'use strict';
+/**
+ * Runs a step (`synth` -> main.ts, `k3s` -> k3s.ts) with plain node from an
+ * esbuild bundle in .build/. The bundle is rebuilt only when a source file
+ * is newer than it, so a synth pays neither ts-node's type-check nor the
+ * cdk8s CLI's start-up. Type-checking lives in `npm test` (tsc --noEmit).
+ */
+const fs = require('fs');
+const path = require('path');
+
+const ROOT = path.join(__dirname, '..');
+const ENTRIES = { synth: 'main.ts', k3s: 'k3s.ts' };
+const SOURCES = ['main.ts', 'k3s.ts', 'lib', 'imports', 'package-lock.json', 'scripts/run.js'];
+
+function newestMtime(p) {
+  let st;
+  try { st = fs.statSync(p); } catch { return 0; }
+  if (!st.isDirectory()) return st.mtimeMs;
+  return fs.readdirSync(p).reduce((m, f) => Math.max(m, newestMtime(path.join(p, f))), st.mtimeMs);
+}
+
+function bundle(step) {
+  const out = path.join(ROOT, '.build', `${step}.js`);
+  let built = 0;
+  try { built = fs.statSync(out).mtimeMs; } catch { /* not built yet */ }
+  const newest = SOURCES.reduce((m, s) => Math.max(m, newestMtime(path.join(ROOT, s))), 0);
+  if (built > newest) return out;
+  const tmp = `${out}.${process.pid}.tmp`;
+  require('esbuild').buildSync({
+    entryPoints: [path.join(ROOT, ENTRIES[step])],
+    outfile: tmp,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    logLevel: 'error',
+  });
+  fs.renameSync(tmp, out);
+  return out;
+}
+
+const [step, ...args] = process.argv.slice(2);
+if (!ENTRIES[step]) {
+  process.stderr.write(`usage: node scripts/run.js <${Object.keys(ENTRIES).join('|')}> [options]\n`);
+  process.exit(2);
+}
+process.exitCode = require(bundle(step)).cli(args, process.env);

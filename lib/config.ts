@@ -137,7 +137,8 @@ const schema = z.strictObject({
     seen.set(u.name, i);
   });
   const major = majorVersion(cfg.registry.image);
-  if (major !== 2 && major !== 3) {
+  const tag = IMAGE.exec(cfg.registry.image)?.[2];
+  if (tag && tag !== 'latest' && major !== 2 && major !== 3) {
     ctx.addIssue({ code: 'custom', path: ['registry', 'image'], message: `'${cfg.registry.image}' has no distribution 2.x or 3.x tag; use e.g. '${DEFAULT_REGISTRY_IMAGE}' or 'registry:3.0.0'` });
   }
 });

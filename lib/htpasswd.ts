@@ -81,7 +81,10 @@ export function hashPasswords(passwords: ReadonlyMap<string, string>, opts: Hash
       stats.cached++;
     } else {
       const prev = opts.previous?.get(user);
-      if (prev && costOf(prev) === opts.cost) {
+      // A cache entry holding this very hash under another fingerprint
+      // proves the password changed: skip the compare.
+      const knownChanged = entry !== undefined && entry.hash === prev;
+      if (prev && !knownChanged && costOf(prev) === opts.cost) {
         stats.compared++;
         if (bcrypt.compareSync(password, prev)) hash = prev;
       }

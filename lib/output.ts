@@ -28,7 +28,7 @@ export class OutputError extends Error {
 
 function describe(e: unknown): string {
   const err = e as NodeJS.ErrnoException;
-  return err.code ? `${err.code}: ${err.message}` : String(e);
+  return err.message ?? String(e);
 }
 
 function tmpName(target: string): string {
@@ -57,6 +57,7 @@ export function replaceDirectory(dir: string, files: readonly OutputFile[], dirM
   const parent = path.dirname(path.resolve(dir));
   const staging = tmpName(path.resolve(dir));
   try {
+    fs.mkdirSync(parent, { recursive: true });
     fs.accessSync(parent, fs.constants.W_OK);
   } catch (e) {
     throw new OutputError(`cannot write to ${parent} (${describe(e)}); choose a writable output folder`);
@@ -72,7 +73,7 @@ export function replaceDirectory(dir: string, files: readonly OutputFile[], dirM
       fs.chmodSync(target, file.mode ?? 0o644);
     }
   } catch (e) {
-    fs.rmSync(staging, { recursive: true, force: true });
+    removeQuietly(staging);
     throw new OutputError(`cannot write the new ${dir} (${describe(e)}); the previous one is unchanged`);
   }
   const old = tmpName(path.resolve(dir));
@@ -86,8 +87,16 @@ export function replaceDirectory(dir: string, files: readonly OutputFile[], dirM
       throw e;
     }
   } catch (e) {
-    fs.rmSync(staging, { recursive: true, force: true });
+    removeQuietly(staging);
     throw new OutputError(`cannot replace ${dir} (${describe(e)}); the previous one is unchanged`);
   }
-  if (hadOld) fs.rmSync(old, { recursive: true, force: true });
+  if (hadOld) removeQuietly(old);
+}
+
+function removeQuietly(p: string): void {
+  try {
+    fs.rmSync(p, { recursive: true, force: true });
+  } catch {
+    // Best effort: a leftover temporary folder is harmless.
+  }
 }

@@ -30,116 +30,113 @@ export const SUPPORTED_INGRESS_CLASSES = ['traefik'] as const;
 export const DEFAULT_REGISTRY_IMAGE = 'registry:2.8.3';
 export const DEFAULT_UI_IMAGE = 'joxit/docker-registry-ui:2.5.7';
 
+/** An object that rejects unknown keys (a typo is an error, not ignored). */
+function strict<T extends z.ZodRawShape>(shape: T) {
+  return z.object(shape).strict();
+}
+
+/** A string matching `re`; the message is built from the value received. */
+function matching(re: RegExp, message: (value: string) => string) {
+  return z.string().refine((v) => re.test(v), (v) => ({ message: message(v) }));
+}
+
 function dnsName(what: string) {
-  return z.string().refine((v) => DNS_NAME.test(v), {
-    error: (issue) => `'${String(issue.input)}' is not a DNS name; use lowercase letters, digits, '-' and dots, like ${what}`,
-  });
+  return matching(DNS_NAME, (v) => `'${v}' is not a DNS name; use lowercase letters, digits, '-' and dots, like ${what}`);
 }
 
 function image(example: string) {
   return z.string().superRefine((v, ctx) => {
     const match = IMAGE.exec(v);
     if (!match) {
-      ctx.addIssue({ code: 'custom', message: `'${v}' is not a pinned image reference; write repository:tag, e.g. '${example}'` });
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `'${v}' is not a pinned image reference; write repository:tag, e.g. '${example}'` });
     } else if (match[2] === 'latest') {
-      ctx.addIssue({ code: 'custom', message: `'${v}' uses the tag 'latest', which moves under you; pin a version, e.g. '${example}'` });
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `'${v}' uses the tag 'latest', which moves under you; pin a version, e.g. '${example}'` });
     }
   });
 }
 
-const absolutePath = z.string().regex(/^\/[^\0]*$/, {
-  error: (i) => `'${String(i.input)}' is not an absolute path; k3s reads it on the node, so write e.g. '/etc/rancher/k3s/registry-ca.pem'`,
-});
+const absolutePath = matching(/^\/[^\0]*$/,
+  (v) => `'${v}' is not an absolute path; k3s reads it on the node, so write e.g. '/etc/rancher/k3s/registry-ca.pem'`);
 
-const cpu = z.string().regex(CPU, { error: (i) => `'${String(i.input)}' is not a CPU quantity; use e.g. '100m' or '1'` });
-const memory = z.string().regex(BINARY_SIZE, { error: (i) => `'${String(i.input)}' is not a memory size; use e.g. '128Mi' or '1Gi'` });
+const cpu = matching(CPU, (v) => `'${v}' is not a CPU quantity; use e.g. '100m' or '1'`);
+const memory = matching(BINARY_SIZE, (v) => `'${v}' is not a memory size; use e.g. '128Mi' or '1Gi'`);
 
-const resources = z.strictObject({
-  requests: z.strictObject({ cpu, memory }),
-  limits: z.strictObject({ cpu: cpu.optional(), memory }),
-});
+const resources = z.object({
+  requests: z.object({ cpu, memory }).strict(),
+  limits: z.object({ cpu: cpu.optional(), memory }).strict(),
+}).strict();
 
 export type Resources = z.infer<typeof resources>;
 
-const schema = z.strictObject({
+const schema = strict({
   domain: dnsName('example.com'),
-  namespace: z.string().regex(DNS_LABEL, {
-    error: (i) => `'${String(i.input)}' is not a namespace name; use a DNS label such as 'registry'`,
-  }).default('registry'),
-  hosts: z.strictObject({
+  namespace: matching(DNS_LABEL, (v) => `'${v}' is not a namespace name; use a DNS label such as 'registry'`).default('registry'),
+  hosts: strict({
     registry: dnsName('registry.example.com').optional(),
     ui: dnsName('registry-ui.example.com').optional(),
-  }).prefault({}),
-  ingress: z.strictObject({
-    className: z.string().refine((v) => (SUPPORTED_INGRESS_CLASSES as readonly string[]).includes(v), {
-      error: (i) => `'${String(i.input)}' is not a supported ingress class; basic auth is a Traefik Middleware, so use 'traefik' (the k3s default)`,
-    }).default('traefik'),
-  }).prefault({}),
-  tls: z.strictObject({
-    issuer: z.strictObject({
+  }).default({}),
+  ingress: strict({
+    className: z.string().refine((v) => (SUPPORTED_INGRESS_CLASSES as readonly string[]).includes(v), (v) => ({
+      message: `'${v}' is not a supported ingress class; basic auth is a Traefik Middleware, so use 'traefik' (the k3s default)`,
+    })).default('traefik'),
+  }).default({}),
+  tls: strict({
+    issuer: strict({
       kind: z.enum(['ClusterIssuer', 'Issuer']).default('ClusterIssuer'),
-      name: z.string().regex(OBJECT_NAME, {
-        error: (i) => `'${String(i.input)}' is not an issuer name; use e.g. 'letsencrypt-prod'`,
-      }).default('letsencrypt-prod'),
-    }).prefault({}),
-    clusterIssuer: z.strictObject({
-      email: z.string().regex(EMAIL, { error: (i) => `'${String(i.input)}' is not an email address; ACME needs one for expiry notices` }),
-      server: z.url({ protocol: /^https$/, error: (i) => `'${String(i.input)}' is not an https URL of an ACME directory` })
+      name: matching(OBJECT_NAME, (v) => `'${v}' is not an issuer name; use e.g. 'letsencrypt-prod'`).default('letsencrypt-prod'),
+    }).default({}),
+    clusterIssuer: strict({
+      email: matching(EMAIL, (v) => `'${v}' is not an email address; ACME needs one for expiry notices`),
+      server: matching(/^https:\/\/[^\s/]+(\/\S*)?$/, (v) => `'${v}' is not an https URL of an ACME directory`)
         .default('https://acme-v02.api.letsencrypt.org/directory'),
     }).optional(),
-  }).prefault({}),
-  storage: z.strictObject({
-    size: z.string().regex(BINARY_SIZE, {
-      error: (i) => `'${String(i.input)}' is not a Kubernetes quantity; use e.g. '20Gi'`,
-    }).default('20Gi'),
-    storageClassName: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, {
-      error: (i) => `'${String(i.input)}' is not a storage class name; use e.g. 'local-path'`,
-    }).optional(),
+  }).default({}),
+  storage: strict({
+    size: matching(BINARY_SIZE, (v) => `'${v}' is not a Kubernetes quantity; use e.g. '20Gi'`).default('20Gi'),
+    storageClassName: matching(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, (v) => `'${v}' is not a storage class name; use e.g. 'local-path'`).optional(),
     accessMode: z.enum(['ReadWriteOnce', 'ReadWriteOncePod', 'ReadWriteMany']).default('ReadWriteOnce'),
-  }).prefault({}),
-  registry: z.strictObject({
+  }).default({}),
+  registry: strict({
     image: image(DEFAULT_REGISTRY_IMAGE).default(DEFAULT_REGISTRY_IMAGE),
     deleteEnabled: z.boolean().default(true),
     resources: resources.default({ requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '1', memory: '512Mi' } }),
-  }).prefault({}),
-  ui: z.strictObject({
+  }).default({}),
+  ui: strict({
     enabled: z.boolean().default(true),
     public: z.boolean().default(false),
     image: image(DEFAULT_UI_IMAGE).default(DEFAULT_UI_IMAGE),
     title: z.string().min(1).max(100).default('Docker registry'),
     deleteImages: z.boolean().default(true),
     resources: resources.default({ requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '200m', memory: '64Mi' } }),
-  }).prefault({}),
-  auth: z.strictObject({
-    realm: z.string().regex(/^[^"\\]{1,64}$/, { error: 'must be 1 to 64 characters without quotes or backslashes' }).default('k3s-registry'),
-    bcryptCost: z.int().min(4).max(15).default(10),
-    users: z.array(z.strictObject({
-      name: z.string().regex(USER_NAME, {
-        error: (i) => `'${String(i.input)}' is not a user name; use lowercase letters, digits, '_', '.', '-' (at most 32)`,
-      }),
-    })).min(1, { error: 'needs at least one user' }).default([{ name: 'admin' }, { name: 'pull' }]),
-  }).prefault({}),
-  nodes: z.strictObject({
+  }).default({}),
+  auth: strict({
+    realm: matching(/^[^"\\]{1,64}$/, () => 'must be 1 to 64 characters without quotes or backslashes').default('k3s-registry'),
+    bcryptCost: z.number().int().min(4).max(15).default(10),
+    users: z.array(z.object({
+      name: matching(USER_NAME, (v) => `'${v}' is not a user name; use lowercase letters, digits, '_', '.', '-' (at most 32)`),
+    }).strict()).min(1, { message: 'needs at least one user' }).default([{ name: 'admin' }, { name: 'pull' }]),
+  }).default({}),
+  nodes: strict({
     pullUser: z.string().default('pull'),
-    tls: z.strictObject({
+    tls: strict({
       caFile: absolutePath.optional(),
       certFile: absolutePath.optional(),
       keyFile: absolutePath.optional(),
       insecureSkipVerify: z.boolean().default(false),
     }).optional(),
-  }).prefault({}),
+  }).default({}),
 }).superRefine((cfg, ctx) => {
   const seen = new Map<string, number>();
   cfg.auth.users.forEach((u, i) => {
     if (seen.has(u.name)) {
-      ctx.addIssue({ code: 'custom', path: ['auth', 'users', i, 'name'], message: `'${u.name}' is listed twice (also at auth.users[${seen.get(u.name)}]); each user needs one entry` });
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['auth', 'users', i, 'name'], message: `'${u.name}' is listed twice (also at auth.users[${seen.get(u.name)}]); each user needs one entry` });
     }
     seen.set(u.name, i);
   });
   const major = majorVersion(cfg.registry.image);
   const tag = IMAGE.exec(cfg.registry.image)?.[2];
   if (tag && tag !== 'latest' && major !== 2 && major !== 3) {
-    ctx.addIssue({ code: 'custom', path: ['registry', 'image'], message: `'${cfg.registry.image}' has no distribution 2.x or 3.x tag; use e.g. '${DEFAULT_REGISTRY_IMAGE}' or 'registry:3.0.0'` });
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['registry', 'image'], message: `'${cfg.registry.image}' has no distribution 2.x or 3.x tag; use e.g. '${DEFAULT_REGISTRY_IMAGE}' or 'registry:3.0.0'` });
   }
 });
 
@@ -194,11 +191,11 @@ export function resolveConfig(raw: unknown, env: NodeJS.ProcessEnv = {}, source 
   if (!result.success) {
     const lines = result.error.issues.map((issue) => {
       const field = formatPath(issue.path);
-      if (issue.code === 'unrecognized_keys') {
+      if (issue.code === z.ZodIssueCode.unrecognized_keys) {
         const where = field ? `${field}.` : '';
         return `${source}: ${issue.keys.map((k) => where + k).join(', ')}: unknown field; check the spelling against the config reference in README.md`;
       }
-      if (issue.code === 'invalid_type' && issue.input === undefined) {
+      if (issue.code === z.ZodIssueCode.invalid_type && issue.received === 'undefined') {
         return `${source}: ${field}: is required`;
       }
       return `${source}: ${field || '(top level)'}: ${issue.message}`;

@@ -9,21 +9,25 @@ import { z } from 'zod';
  * @see https://docs.k3s.io/installation/private-registry
  */
 
-const mirror = z.strictObject({
+function strict<T extends z.ZodRawShape>(shape: T) {
+  return z.object(shape).strict();
+}
+
+const mirror = strict({
   /** Endpoints containerd tries in order, e.g. https://registry.example.com. */
-  endpoint: z.array(z.url({ protocol: /^https?$/ })).min(1),
+  endpoint: z.array(z.string().regex(/^https?:\/\/[^\s/]+(\/\S*)?$/)).min(1),
   /** Regex rewrites of image names for this mirror. */
   rewrite: z.record(z.string(), z.string()).optional(),
 });
 
-const registryConfig = z.strictObject({
-  auth: z.strictObject({
+const registryConfig = strict({
+  auth: strict({
     username: z.string().min(1).optional(),
     password: z.string().min(1).optional(),
     /** base64 of username:password, as an alternative to the two fields. */
     auth: z.string().min(1).optional(),
   }).optional(),
-  tls: z.strictObject({
+  tls: strict({
     ca_file: z.string().startsWith('/').optional(),
     cert_file: z.string().startsWith('/').optional(),
     key_file: z.string().startsWith('/').optional(),
@@ -31,7 +35,7 @@ const registryConfig = z.strictObject({
   }).optional(),
 });
 
-export const K3S_REGISTRIES_SCHEMA = z.strictObject({
+export const K3S_REGISTRIES_SCHEMA = strict({
   mirrors: z.record(z.string().min(1), mirror).optional(),
   configs: z.record(z.string().min(1), registryConfig).optional(),
 });
@@ -83,8 +87,8 @@ export function checkK3sRegistries(model: unknown): K3sRegistries {
   if (!result.success) {
     const lines = result.error.issues.map((i) => {
       const where = i.path.map(String).join('.');
-      if (i.code === 'unrecognized_keys') return `registries.yaml: ${[...i.keys].map((k) => (where ? `${where}.${k}` : k)).join(', ')}: not a key k3s reads`;
-      return `registries.yaml: ${where}: ${i.code === 'invalid_type' ? `expected ${i.expected}` : 'invalid value'}`;
+      if (i.code === z.ZodIssueCode.unrecognized_keys) return `registries.yaml: ${[...i.keys].map((k) => (where ? `${where}.${k}` : k)).join(', ')}: not a key k3s reads`;
+      return `registries.yaml: ${where}: ${i.code === z.ZodIssueCode.invalid_type ? `expected ${i.expected}` : 'invalid value'}`;
     });
     throw new Error(lines.join('\n'));
   }

@@ -1,8 +1,10 @@
+import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+import type Ajv from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import * as YAML from 'yaml';
+import { writeFileAtomic } from './output';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { Ingress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
@@ -29,6 +31,13 @@ export interface KubeObject {
 
 /** Where the vendored CRD files live, relative to lib/ and to the bundle in .build/. */
 export const CRD_DIR = path.join(__dirname, '..', 'crds');
+/**
+ * Compiled CRD validators, cached as standalone code keyed by the CRD
+ * file's content: parsing a CRD and compiling its schema costs more than
+ * the rest of a synth, and both depend only on the file.
+ */
+export const VALIDATOR_CACHE_DIR = path.join(__dirname, '..', '.build', 'validators');
+const CACHE_VERSION = 'v1';
 
 interface ModelClass {
   new (data: object): { validate(): void };
@@ -170,17 +179,35 @@ export class SchemaValidator {
     const cached = this.compiled.get(key);
     if (cached) return cached;
     const file = this.crdFiles.get(key)!;
-    const crd = YAML.parse(fs.readFileSync(file, 'utf8')) as {
+    const text = fs.readFileSync(file, 'utf8');
+    const cacheFile = path.join(VALIDATOR_CACHE_DIR,
+      `${crypto.createHash('sha256').update(`${CACHE_VERSION}\0${key}\0${text}`).digest('hex').slice(0, 32)}.js`);
+    if (fs.existsSync(cacheFile)) {
+      const validate = require(cacheFile) as ValidateFunction; // eslint-disable-line @typescript-eslint/no-require-imports
+      this.compiled.set(key, validate);
+      return validate;
+    }
+    const crd = YAML.parse(text) as {
       spec: { group: string; names: { kind: string }; versions: { name: string; schema: { openAPIV3Schema: object } }[] };
     };
     const [group, version] = key.split('/');
     const served = crd.spec.versions.find((v) => v.name === version);
     if (crd.spec.group !== group || !served) throw new Error(`${file} does not define ${key}`);
+    // Loaded only on a cache miss: the compiler costs more to load than a cached validator to run.
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    const { default: AjvClass, _ } = require('ajv') as typeof import('ajv');
+    const standaloneCode = (require('ajv/dist/standalone') as typeof import('ajv/dist/standalone')).default;
     if (!this.ajv) {
-      this.ajv = new Ajv({ strict: false, allErrors: true });
-      addFormats(this.ajv);
+      this.ajv = new AjvClass({ strict: false, allErrors: true, code: { source: true, formats: _`require("ajv-formats/dist/formats").fullFormats` } });
+      (require('ajv-formats') as typeof import('ajv-formats')).default(this.ajv);
     }
+    /* eslint-enable @typescript-eslint/no-require-imports */
     const validate = this.ajv.compile(strictSchema(served.schema.openAPIV3Schema) as object);
+    try {
+      writeFileAtomic(cacheFile, standaloneCode(this.ajv, validate));
+    } catch {
+      // A read-only checkout still validates; it only compiles every time.
+    }
     this.compiled.set(key, validate);
     return validate;
   }

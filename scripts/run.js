@@ -34,6 +34,8 @@ function bundle(step) {
     platform: 'node',
     target: 'node20',
     format: 'cjs',
+    minify: true,
+    keepNames: true,
     logLevel: 'error',
   });
   fs.renameSync(tmp, out);

@@ -182,6 +182,12 @@ describe('npm run synth on a fresh clone', () => {
     // kubectl reads it as kustomize input, as Flux does.
     const built = execFileSync('kubectl', ['kustomize', path.join(cwd, 'dist')], { encoding: 'utf8' });
     expect(YAML.parseAllDocuments(built).map((d) => d.get('kind'))).toEqual(expect.arrayContaining(['Namespace', 'Deployment', 'Ingress', 'Middleware', 'Certificate']));
+    // What `kubectl apply -f dist/` reads: every object, namespace first, and not the Kustomization
+    // (a kustomization.yaml would be read as an object the API server rejects).
+    const read = execFileSync('kubectl', ['label', '--local', '-f', path.join(cwd, 'dist'), 'k3s-registry/test=1', '-o', 'name'], { encoding: 'utf8' }).trim().split('\n');
+    expect(read).toHaveLength(14);
+    expect(read[0]).toBe('namespace/registry');
+    expect(read.filter((r) => /kustomiz/i.test(r))).toEqual([]);
   });
 
   test('cli() is what main.ts runs', () => {

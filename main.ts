@@ -1,24 +1,14 @@
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { BasicAuth } from './lib/auth';
-import { RegistryConfig } from './lib/config';
 import { SecureIngress } from './lib/ingress';
 import { commonLabels } from './lib/labels';
 import { toSize } from './lib/quantity';
 import { Registry } from './lib/registry';
 import { REGISTRY_PORT } from './lib/registry-config';
-import { synthMain } from './lib/synth-cli';
+import { StackInput, synthMain } from './lib/synth-cli';
 import { AcmeClusterIssuer } from './lib/tls';
 import { RegistryUi, UI_PORT } from './lib/ui';
-
-/** What the stack is built from: the config plus secrets resolved by the loader. */
-export interface StackInput {
-  readonly config: RegistryConfig;
-  /** bcrypt htpasswd lines for the ingress. */
-  readonly htpasswd: string;
-  /** The registry's http.secret. */
-  readonly httpSecret: string;
-}
 
 /**
  * Composes the whole stack. One chart per output file, named for what it
@@ -34,9 +24,6 @@ export function buildApp(input: StackInput): App {
   new kplus.Namespace(cluster, 'Namespace', { metadata: { name: namespace, labels: commonLabels('registry-namespace') } });
 
   if (config.tls.clusterIssuer) {
-    if (issuer.kind !== 'ClusterIssuer') {
-      throw new Error(`tls.clusterIssuer is set but tls.issuer.kind is '${issuer.kind}'; set tls.issuer.kind to ClusterIssuer`);
-    }
     const issuers = new Chart(app, 'cluster-issuer');
     new AcmeClusterIssuer(issuers, 'Issuer', {
       name: issuer.name,

@@ -2,6 +2,8 @@ import * as fs from 'fs';
 import * as YAML from 'yaml';
 import { z } from 'zod';
 import { BINARY_SIZE, CPU } from './quantity';
+import { DEFAULT_REGISTRY_IMAGE, DEFAULT_REGISTRY_RESOURCES } from './registry';
+import { DEFAULT_UI_IMAGE, DEFAULT_UI_RESOURCES } from './ui';
 
 /**
  * The one config file: its schema, its defaults and the environment
@@ -27,8 +29,6 @@ const EMAIL = /^[^\s@:]+@[^\s@:]+\.[^\s@:]+$/;
 /** The ingress classes whose basic-auth middleware we know how to emit. */
 export const SUPPORTED_INGRESS_CLASSES = ['traefik'] as const;
 
-export const DEFAULT_REGISTRY_IMAGE = 'registry:2.8.3';
-export const DEFAULT_UI_IMAGE = 'joxit/docker-registry-ui:2.5.7';
 
 /** An object that rejects unknown keys (a typo is an error, not ignored). */
 function strict<T extends z.ZodRawShape>(shape: T) {
@@ -99,7 +99,7 @@ const schema = strict({
   registry: strict({
     image: image(DEFAULT_REGISTRY_IMAGE).default(DEFAULT_REGISTRY_IMAGE),
     deleteEnabled: z.boolean().default(true),
-    resources: resources.default({ requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '1', memory: '512Mi' } }),
+    resources: resources.default(DEFAULT_REGISTRY_RESOURCES),
   }).default({}),
   ui: strict({
     enabled: z.boolean().default(true),
@@ -107,7 +107,7 @@ const schema = strict({
     image: image(DEFAULT_UI_IMAGE).default(DEFAULT_UI_IMAGE),
     title: z.string().min(1).max(100).default('Docker registry'),
     deleteImages: z.boolean().default(true),
-    resources: resources.default({ requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '200m', memory: '64Mi' } }),
+    resources: resources.default(DEFAULT_UI_RESOURCES),
   }).default({}),
   auth: strict({
     realm: matching(/^[^"\\]{1,64}$/, () => 'must be 1 to 64 characters without quotes or backslashes').default('k3s-registry'),
@@ -133,6 +133,9 @@ const schema = strict({
     }
     seen.set(u.name, i);
   });
+  if (cfg.tls.clusterIssuer && cfg.tls.issuer.kind !== 'ClusterIssuer') {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['tls', 'issuer', 'kind'], message: `is '${cfg.tls.issuer.kind}' but tls.clusterIssuer asks to emit a ClusterIssuer; set it to ClusterIssuer or drop tls.clusterIssuer` });
+  }
   const major = majorVersion(cfg.registry.image);
   const tag = IMAGE.exec(cfg.registry.image)?.[2];
   if (tag && tag !== 'latest' && major !== 2 && major !== 3) {

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { loadConfig, RegistryConfig } from './config';
-import { CREDENTIALS_FILE, Credentials, DEFAULT_STATE_DIR, resolveCredentials } from './credentials';
+import { CREDENTIALS_FILE, Credentials, DEFAULT_STATE_DIR, resolveCredentials } from './credential-store';
 
 /**
  * The one place that reads the config file, the environment and the

@@ -10,6 +10,13 @@ import { configDirectory, distributionConfig, REGISTRY_PORT, renderDistributionC
 
 /** The uid/gid the registry runs as (the twuni chart's choice). */
 export const REGISTRY_UID = 1000;
+/** The pinned distribution image used when none is given. */
+export const DEFAULT_REGISTRY_IMAGE = 'registry:2.8.3';
+/** Requests and limits sized for a small node. */
+export const DEFAULT_REGISTRY_RESOURCES: ResourceQuantities = {
+  requests: { cpu: '50m', memory: '64Mi' },
+  limits: { cpu: '1', memory: '512Mi' },
+};
 /** Key of the http secret inside its Secret. */
 export const HTTP_SECRET_KEY = 'http-secret';
 
@@ -89,7 +96,7 @@ export class Registry extends Construct {
   constructor(scope: Construct, id: string, props: RegistryProps) {
     super(scope, id);
     const name = props.name ?? 'registry';
-    const image = props.image ?? 'registry:2.8.3';
+    const image = props.image ?? DEFAULT_REGISTRY_IMAGE;
     const major = props.distributionMajor ?? 2;
     const storageSize = props.storageSize ?? Size.gibibytes(20);
     if (!props.httpSecret || props.httpSecret.length < 16) {
@@ -151,10 +158,7 @@ export class Registry extends Construct {
       },
       readiness: probe(3),
       liveness: probe(6),
-      resources: toContainerResources(props.resources ?? {
-        requests: { cpu: '50m', memory: '64Mi' },
-        limits: { cpu: '1', memory: '512Mi' },
-      }),
+      resources: toContainerResources(props.resources ?? DEFAULT_REGISTRY_RESOURCES),
       securityContext: hardenedContainer({ readOnlyRootFilesystem: true, nonRoot: true, user: REGISTRY_UID, group: REGISTRY_UID }),
       volumeMounts: [
         { path: STORAGE_ROOT, volume: kplus.Volume.fromPersistentVolumeClaim(this, 'DataVolume', this.claim, { name: 'data' }) },

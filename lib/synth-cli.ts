@@ -16,13 +16,17 @@ import { replaceDirectory } from './output';
  * imports the entry point.
  */
 
-export interface StackBuilderInput {
+/** What the stack is built from: the config plus the secrets the loader resolved. */
+export interface StackInput {
   readonly config: RegistryConfig;
+  /** bcrypt htpasswd lines for the ingress. */
   readonly htpasswd: string;
+  /** The registry's http.secret. */
   readonly httpSecret: string;
 }
 
-export type StackBuilder = (input: StackBuilderInput) => App;
+/** Composes the stack (main.ts's buildApp); passed in so lib/ never imports the entry point. */
+export type StackBuilder = (input: StackInput) => App;
 
 /** Output folder: --outdir, then CDK8S_OUTDIR (set by `cdk8s synth`), then dist. */
 function outdirFor(flag: string | undefined, env: NodeJS.ProcessEnv): string {

@@ -9,6 +9,14 @@ import { selectByStandardLabels } from './workload';
 /** The port the UI's nginx listens on. */
 export const UI_PORT = 80;
 
+/** The pinned UI image used when none is given. */
+export const DEFAULT_UI_IMAGE = 'joxit/docker-registry-ui:2.5.7';
+/** Requests and limits: the UI is a static page behind nginx. */
+export const DEFAULT_UI_RESOURCES: ResourceQuantities = {
+  requests: { cpu: '10m', memory: '16Mi' },
+  limits: { cpu: '200m', memory: '64Mi' },
+};
+
 export interface RegistryUiProps {
   /**
    * Name of the Deployment and Service.
@@ -60,7 +68,7 @@ export class RegistryUi extends Construct {
   constructor(scope: Construct, id: string, props: RegistryUiProps) {
     super(scope, id);
     const name = props.name ?? 'registry-ui';
-    const image = props.image ?? 'joxit/docker-registry-ui:2.5.7';
+    const image = props.image ?? DEFAULT_UI_IMAGE;
     if (!/^https?:\/\/[^/]+$/.test(props.registryUrl)) {
       throw new Error(`registryUrl '${props.registryUrl}' must be scheme://host[:port] with no path, e.g. http://registry.registry.svc.cluster.local:5000`);
     }
@@ -96,10 +104,7 @@ export class RegistryUi extends Construct {
       envVariables: Object.fromEntries(Object.entries(env).map(([k, v]) => [k, kplus.EnvValue.fromValue(v)])),
       readiness: probe,
       liveness: probe,
-      resources: toContainerResources(props.resources ?? {
-        requests: { cpu: '10m', memory: '16Mi' },
-        limits: { cpu: '200m', memory: '64Mi' },
-      }),
+      resources: toContainerResources(props.resources ?? DEFAULT_UI_RESOURCES),
       securityContext: hardenedContainer({ readOnlyRootFilesystem: false, nonRoot: false }),
     });
 

@@ -79,6 +79,11 @@ describe('bad input names the field, the problem and the fix', () => {
     expect(errorOf({ domain: 'example.com', registry: { image: 'registry:edge' } })).toMatch(/^k3s-registry.yaml: registry.image: 'registry:edge' has no distribution 2.x or 3.x tag/);
   });
 
+  test('emitting a ClusterIssuer while pointing at an Issuer', () => {
+    expect(errorOf({ domain: 'example.com', tls: { issuer: { kind: 'Issuer' }, clusterIssuer: { email: 'ops@example.com' } } })).toBe(
+      "k3s-registry.yaml: tls.issuer.kind: is 'Issuer' but tls.clusterIssuer asks to emit a ClusterIssuer; set it to ClusterIssuer or drop tls.clusterIssuer");
+  });
+
   test('a misspelled field', () => {
     expect(errorOf({ domain: 'example.com', storage: { sise: '20Gi' } })).toBe(
       'k3s-registry.yaml: storage.sise: unknown field; check the spelling against the config reference in README.md');

@@ -196,6 +196,14 @@ describe('options', () => {
     expect(YAML.parse(find(objects, 'ConfigMap', 'registry-config').data['config.yml']).storage.delete.enabled).toBe(false);
   });
 
+  test('a registry config change restarts the registry pod (checksum annotation), a UI title change does not', () => {
+    const annotations = (raw: Record<string, unknown>) => find(synth(raw).objects, 'Deployment', 'registry').spec.template.metadata.annotations;
+    const base = annotations({});
+    expect(Object.keys(base)).toEqual(['checksum/config', 'checksum/http-secret']);
+    expect(annotations({ registry: { deleteEnabled: false } })['checksum/config']).not.toBe(base['checksum/config']);
+    expect(annotations({ ui: { title: 'Other' } })).toEqual(base);
+  });
+
   test('same input, byte-identical output', () => {
     const a = synth({ ui: { title: 'x' } }).files;
     const b = synth({ ui: { title: 'x' } }).files;

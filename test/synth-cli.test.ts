@@ -190,7 +190,14 @@ describe('npm run synth on a fresh clone', () => {
     expect(read.filter((r) => /kustomiz/i.test(r))).toEqual([]);
   });
 
-  test('cli() is what main.ts runs', () => {
-    expect(cli(['--help'], {})).toBe(0);
+  test('cli() is what main.ts runs: --help exits 0, a bad option exits 1', () => {
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      expect(cli(['--help'], {})).toBe(0);
+      expect(String(stderr.mock.calls[0][0])).toMatch(/^Usage: npm run synth -- \[options\]/);
+      expect(cli(['--nope'], {})).toBe(1);
+    } finally {
+      stderr.mockRestore();
+    }
   });
 });

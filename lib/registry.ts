@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { hardenedContainer } from './hardening';
 import { commonLabels, imageTag } from './labels';
 import { ResourceQuantities, toContainerResources } from './quantity';
-import { selectByStandardLabels } from './workload';
+import { clusterService } from './workload';
 import { configDirectory, distributionConfig, REGISTRY_PORT, renderDistributionConfig, STORAGE_ROOT } from './registry-config';
 
 /** The uid/gid the registry runs as (the twuni chart's choice). */
@@ -166,12 +166,7 @@ export class Registry extends Construct {
       ],
     });
 
-    this.service = new kplus.Service(this, 'Service', {
-      metadata: { name, labels },
-      type: kplus.ServiceType.CLUSTER_IP,
-      ports: [{ name: 'http', port: REGISTRY_PORT, targetPort: REGISTRY_PORT }],
-    });
-    selectByStandardLabels(this.deployment, this.service, name);
+    this.service = clusterService(this, this.deployment, { name, labels, port: REGISTRY_PORT });
     this.inClusterUrl = `http://${name}.${namespace ?? 'default'}.svc.cluster.local:${REGISTRY_PORT}`;
   }
 }

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { hardenedContainer } from './hardening';
 import { commonLabels, imageTag } from './labels';
 import { ResourceQuantities, toContainerResources } from './quantity';
-import { selectByStandardLabels } from './workload';
+import { clusterService } from './workload';
 
 /** The port the UI's nginx listens on. */
 export const UI_PORT = 80;
@@ -108,11 +108,6 @@ export class RegistryUi extends Construct {
       securityContext: hardenedContainer({ readOnlyRootFilesystem: false, nonRoot: false }),
     });
 
-    this.service = new kplus.Service(this, 'Service', {
-      metadata: { name, labels },
-      type: kplus.ServiceType.CLUSTER_IP,
-      ports: [{ name: 'http', port: UI_PORT, targetPort: UI_PORT }],
-    });
-    selectByStandardLabels(this.deployment, this.service, name);
+    this.service = clusterService(this, this.deployment, { name, labels, port: UI_PORT });
   }
 }

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { find, synth, TEST_PASSWORDS, tmpDir } from './helpers';
-import { makeOciLayout, OciImage } from './support/oci';
+import { makeOciLayout, OciImage, tarOneFile } from './support/oci';
 import { get, realPartsDescribe, run } from './support/processes';
 import { RunningStack, startStack } from './support/stack';
 
@@ -9,9 +9,9 @@ import { RunningStack, startStack } from './support/stack';
  * The rehearsal: what dist/ describes, run with real parts. Debian's
  * docker-registry (distribution 2.8) with the synthesized config.yml and
  * http secret, nginx with TLS and the synthesized htpasswd in front, skopeo
- * as the client.
+ * as the client, and podman for the docker login / tag / push / pull flow.
  */
-const { describe: realDescribe, missing } = realPartsDescribe(['docker-registry', 'skopeo', 'nginx', 'openssl']);
+const { describe: realDescribe, missing } = realPartsDescribe(['docker-registry', 'skopeo', 'nginx', 'openssl', 'podman']);
 
 test('the rehearsal binaries are installed (required under CI)', () => {
   if (process.env.CI) expect(missing).toEqual([]);
@@ -91,6 +91,25 @@ realDescribe('rehearsal with the real registry', () => {
     expect(viaUi.status).toBe(200);
     expect(JSON.parse(viaUi.body)).toEqual({ repositories: [repo] });
     expect((await get(`https://${stack.publicAddr}/v2/_catalog`, { ca, host: stack.host })).status).toBe(401);
+  });
+
+  test('the docker-style flow with podman: login, import, tag, push, pull', () => {
+    const root = path.join(dir, 'podman');
+    const tarball = path.join(dir, 'rootfs.tar');
+    fs.writeFileSync(tarball, tarOneFile('hello.txt', Buffer.from('pushed with podman\n')));
+    const podman = (...args: string[]) => run('podman', ['--root', path.join(root, 'storage'), '--runroot', path.join(root, 'run'), '--storage-driver', 'vfs', ...args],
+      { PATH: process.env.PATH, HOME: dir, TMPDIR: dir, XDG_RUNTIME_DIR: path.join(root, 'xdg') });
+    const ref = `${stack.publicAddr}/team/app:2.0`;
+    const auth = ['--authfile', path.join(dir, 'podman-auth.json'), '--cert-dir', stack.certDir];
+    expect(podman('login', ...auth, '-u', 'pull', '-p', TEST_PASSWORDS.pull, stack.publicAddr)).toContain('Login Succeeded');
+    const id = podman('import', tarball, 'localhost/app:2.0').trim().split('\n').pop()!;
+    podman('tag', 'localhost/app:2.0', ref);
+    podman('push', ...auth, ref);
+    podman('rmi', '--force', id);
+    podman('pull', ...auth, ref);
+    expect(podman('images', '--format', '{{.Repository}}:{{.Tag}}')).toContain(ref);
+    const inspected = JSON.parse(skopeo('inspect', '--authfile', authfile, '--cert-dir', stack.certDir, `docker://${ref}`));
+    expect(inspected.Layers).toHaveLength(1);
   });
 
   test('delete the manifest, garbage-collect with the same config: the layer blob is gone', () => {

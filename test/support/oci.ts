@@ -13,7 +13,7 @@ function sha256(data: Buffer | string): string {
 }
 
 /** A ustar archive with one regular file. */
-function tarOneFile(name: string, content: Buffer): Buffer {
+export function tarOneFile(name: string, content: Buffer): Buffer {
   const header = Buffer.alloc(512, 0);
   header.write(name, 0, 100, 'utf8');
   header.write('0000644\0', 100);

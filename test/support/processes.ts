@@ -11,6 +11,7 @@ export const DEBIAN_PACKAGES: Record<string, string> = {
   'nginx': 'nginx-light',
   'openssl': 'openssl',
   'htpasswd': 'apache2-utils',
+  'podman': 'podman',
 };
 
 export function which(bin: string): string | undefined {

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as YAML from 'yaml';
 import { z } from 'zod';
-import { BINARY_SIZE, CPU } from './quantity';
+import { BINARY_SIZE, CPU, ResourceQuantities, toMebibytes, toMillicores } from './quantity';
 import { DEFAULT_REGISTRY_IMAGE, DEFAULT_REGISTRY_RESOURCES } from './registry';
 import { DEFAULT_UI_IMAGE, DEFAULT_UI_RESOURCES } from './ui';
 
@@ -61,12 +61,24 @@ const absolutePath = matching(/^\/[^\0]*$/,
 const cpu = matching(CPU, (v) => `'${v}' is not a CPU quantity; use e.g. '100m' or '1'`);
 const memory = matching(BINARY_SIZE, (v) => `'${v}' is not a memory size; use e.g. '128Mi' or '1Gi'`);
 
-const resources = z.object({
-  requests: z.object({ cpu, memory }).strict(),
-  limits: z.object({ cpu: cpu.optional(), memory }).strict(),
-}).strict();
-
-export type Resources = z.infer<typeof resources>;
+/** Requests and limits; every field optional, defaulting to the component's own. */
+function resources(d: ResourceQuantities) {
+  return strict({
+    requests: strict({ cpu: cpu.default(d.requests.cpu), memory: memory.default(d.requests.memory) }).default({}),
+    limits: strict({ cpu: cpu.optional().transform((v) => v ?? d.limits.cpu), memory: memory.default(d.limits.memory) }).default({}),
+  }).default({}).superRefine((r, ctx) => {
+    // The API server rejects a request above its limit. (Runs after field errors too: compare only valid values.)
+    const valid = CPU.test(r.requests.cpu) && BINARY_SIZE.test(r.requests.memory) && BINARY_SIZE.test(r.limits.memory)
+      && (r.limits.cpu === undefined || CPU.test(r.limits.cpu));
+    if (!valid) return;
+    if (r.limits.cpu !== undefined && toMillicores(r.requests.cpu) > toMillicores(r.limits.cpu)) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['requests', 'cpu'], message: `'${r.requests.cpu}' is above limits.cpu '${r.limits.cpu}'; a request cannot exceed its limit` });
+    }
+    if (toMebibytes(r.requests.memory) > toMebibytes(r.limits.memory)) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['requests', 'memory'], message: `'${r.requests.memory}' is above limits.memory '${r.limits.memory}'; a request cannot exceed its limit` });
+    }
+  });
+}
 
 const schema = strict({
   domain: dnsName('example.com'),
@@ -99,7 +111,7 @@ const schema = strict({
   registry: strict({
     image: image(DEFAULT_REGISTRY_IMAGE).default(DEFAULT_REGISTRY_IMAGE),
     deleteEnabled: z.boolean().default(true),
-    resources: resources.default(DEFAULT_REGISTRY_RESOURCES),
+    resources: resources(DEFAULT_REGISTRY_RESOURCES),
   }).default({}),
   ui: strict({
     enabled: z.boolean().default(true),
@@ -107,7 +119,7 @@ const schema = strict({
     image: image(DEFAULT_UI_IMAGE).default(DEFAULT_UI_IMAGE),
     title: z.string().min(1).max(100).default('Docker registry'),
     deleteImages: z.boolean().default(true),
-    resources: resources.default(DEFAULT_UI_RESOURCES),
+    resources: resources(DEFAULT_UI_RESOURCES),
   }).default({}),
   auth: strict({
     realm: matching(/^[^"\\]{1,64}$/, () => 'must be 1 to 64 characters without quotes or backslashes').default('k3s-registry'),
@@ -142,9 +154,6 @@ const schema = strict({
     ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['registry', 'image'], message: `'${cfg.registry.image}' has no distribution 2.x or 3.x tag; use e.g. '${DEFAULT_REGISTRY_IMAGE}' or 'registry:3.0.0'` });
   }
 });
-
-/** The config file as written, before defaults (what users type). */
-export type RegistryConfigInput = z.input<typeof schema>;
 
 /** A registry user; passwords never live in the config. */
 export interface UserConfig {

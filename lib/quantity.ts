@@ -26,6 +26,18 @@ export function toSize(quantity: string): Size {
   }
 }
 
+/** A binary size in MiB, for comparisons. */
+export function toMebibytes(quantity: string): number {
+  return toSize(quantity).toMebibytes();
+}
+
+/** A CPU quantity in millicores, for comparisons. */
+export function toMillicores(quantity: string): number {
+  const match = CPU.exec(quantity);
+  if (!match) throw new Error(`'${quantity}' is not a CPU quantity; use e.g. '250m' or '1'`);
+  return match[1] !== undefined ? Number(match[1]) : Math.round(Number(match[2]) * 1000);
+}
+
 export function toCpu(quantity: string): Cpu {
   const match = CPU.exec(quantity);
   if (!match) {

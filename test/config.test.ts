@@ -84,6 +84,15 @@ describe('bad input names the field, the problem and the fix', () => {
       "k3s-registry.yaml: tls.issuer.kind: is 'Issuer' but tls.clusterIssuer asks to emit a ClusterIssuer; set it to ClusterIssuer or drop tls.clusterIssuer");
   });
 
+  test('resources: a partial override keeps the other defaults; a request above its limit is an error', () => {
+    const cfg = resolveConfig({ domain: 'example.com', registry: { resources: { limits: { memory: '1Gi' } } } });
+    expect(cfg.registry.resources).toEqual({ requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '1', memory: '1Gi' } });
+    expect(errorOf({ domain: 'example.com', ui: { resources: { requests: { cpu: '500m', memory: '128Mi' } } } }).split('\n')).toEqual([
+      "k3s-registry.yaml: ui.resources.requests.cpu: '500m' is above limits.cpu '200m'; a request cannot exceed its limit",
+      "k3s-registry.yaml: ui.resources.requests.memory: '128Mi' is above limits.memory '64Mi'; a request cannot exceed its limit",
+    ]);
+  });
+
   test('a misspelled field', () => {
     expect(errorOf({ domain: 'example.com', storage: { sise: '20Gi' } })).toBe(
       'k3s-registry.yaml: storage.sise: unknown field; check the spelling against the config reference in README.md');
@@ -93,7 +102,7 @@ describe('bad input names the field, the problem and the fix', () => {
     const msg = errorOf({
       domain: 'example.com',
       auth: { users: [{ name: 'Admin!' }] },
-      registry: { resources: { requests: { cpu: 'lots', memory: '64Mi' }, limits: { memory: '1Gi' } } },
+      registry: { resources: { requests: { cpu: 'lots' } } },
       nodes: { tls: { caFile: 'ca.pem' } },
     });
     expect(msg.split('\n')).toEqual([

@@ -58,7 +58,14 @@ function readStore(file: string): StoreFile {
   if ((mode & 0o077) !== 0) {
     throw new ConfigError(`${file}: holds passwords but is readable by others (mode ${mode.toString(8)}); run: chmod 600 ${file}`);
   }
-  const data: unknown = YAML.parse(fs.readFileSync(file, 'utf8'));
+  let data: unknown;
+  try {
+    data = YAML.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    // The parser's message quotes the offending line, which may hold a password: say only where.
+    const pos = (e as { linePos?: { line: number }[] }).linePos?.[0];
+    throw new ConfigError(`${file}: not valid YAML${pos ? ` (line ${pos.line})` : ''}; fix or delete the file`);
+  }
   if (data === null || data === undefined) return {};
   const store = data as StoreFile;
   const usersOk = store.users === undefined || (typeof store.users === 'object' && !Array.isArray(store.users)

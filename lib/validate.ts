@@ -37,7 +37,8 @@ export const CRD_DIR = path.join(__dirname, '..', 'crds');
  * the rest of a synth, and both depend only on the file.
  */
 export const VALIDATOR_CACHE_DIR = path.join(__dirname, '..', '.build', 'validators');
-const CACHE_VERSION = 'v1';
+// A new ajv may generate code for another runtime: it gets its own cache entries.
+const CACHE_VERSION = `v1-ajv${(require('ajv/package.json') as { version: string }).version}`; // eslint-disable-line @typescript-eslint/no-require-imports
 
 interface ModelClass {
   new (data: object): { validate(): void };

@@ -201,3 +201,15 @@ describe('npm run synth on a fresh clone', () => {
     }
   });
 });
+
+describe('the credentials file', () => {
+  test('broken YAML is an error that names the file and line but never echoes its content', () => {
+    const p = project();
+    fs.mkdirSync(p.stateDir, { recursive: true });
+    fs.writeFileSync(path.join(p.stateDir, 'credentials.yaml'), 'users:\n  admin: "s3cret-never-shown\n', { mode: 0o600 });
+    const { code, log } = p.run();
+    expect(code).toBe(1);
+    expect(log).toMatch(/^error: .*credentials.yaml: not valid YAML \(line \d+\); fix or delete the file$/);
+    expect(log).not.toContain('s3cret');
+  });
+});

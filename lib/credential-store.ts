@@ -25,6 +25,15 @@ export function passwordEnvVar(user: string): string {
   return PASSWORD_ENV_PREFIX + user.toUpperCase().replace(/[^A-Z0-9]/g, '_');
 }
 
+/**
+ * A key for one purpose (e.g. 'bcrypt-salt'), derived from the http secret
+ * with HMAC-SHA256. Deterministic output needs secret keys that every
+ * machine running the synth has; the http secret is already one of them.
+ */
+export function deriveKey(httpSecret: string, purpose: string): Buffer {
+  return crypto.createHmac('sha256', httpSecret).update(`k3s-registry/${purpose}`).digest();
+}
+
 export interface Credentials {
   /** Plaintext password per user name, in config order. */
   readonly passwords: ReadonlyMap<string, string>;

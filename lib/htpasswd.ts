@@ -7,13 +7,15 @@ import { writeFileAtomic } from './output';
 /**
  * bcrypt htpasswd lines that stay byte-identical across re-synths.
  *
- * bcrypt salts are random, so hashing again on every run would change the
- * output. A hash is therefore reused while the password is unchanged:
- *   1. the local hash cache keeps, per user, the hash next to an HMAC of the
- *      password under a random local key: a match costs no bcrypt work;
- *   2. otherwise a hash found in the previous output (e.g. a fresh clone of a
- *      repo whose dist/ is committed) is checked with one bcrypt compare;
- *   3. otherwise the password is hashed anew.
+ * A random salt would change the output on every run. The salt is instead
+ * derived with HMAC-SHA256 under a secret key (the loader derives it from
+ * the registry's http secret) from the user and the password: unique per
+ * user and deployment, unpredictable without the key, and the same on every
+ * machine for an unchanged password, a fresh clone in CI included.
+ *
+ * bcrypt costs ~70 ms per user at cost 10, so a local cache keeps each hash
+ * next to an HMAC of the password under a random local key: an unchanged
+ * password costs no bcrypt work at all.
  */
 
 export const HASH_CACHE_FILE = 'hash-cache.json';
@@ -33,15 +35,15 @@ export interface HashOptions {
   readonly cost: number;
   /** Folder holding the hash cache (mode 0600). */
   readonly stateDir: string;
-  /** user -> hash from the previous output, if any. */
-  readonly previous?: ReadonlyMap<string, string>;
+  /** Secret key the salts are derived from. */
+  readonly saltKey: Buffer;
 }
 
 export interface HashResult {
   /** user -> bcrypt hash, in the order the passwords were given. */
   readonly hashes: ReadonlyMap<string, string>;
   /** How each hash was obtained, for reporting and benchmarks. */
-  readonly stats: { readonly cached: number; readonly compared: number; readonly hashed: number };
+  readonly stats: { readonly cached: number; readonly hashed: number };
 }
 
 function readCache(file: string): CacheFile | undefined {
@@ -54,13 +56,15 @@ function readCache(file: string): CacheFile | undefined {
   return undefined;
 }
 
-function fingerprint(key: string, cost: number, user: string, password: string): string {
-  return crypto.createHmac('sha256', Buffer.from(key, 'hex')).update(`${cost}\0${user}\0${password}`).digest('hex');
+function fingerprint(key: string, cost: number, saltKey: Buffer, user: string, password: string): string {
+  return crypto.createHmac('sha256', Buffer.from(key, 'hex'))
+    .update(`${cost}\0${user}\0${password}\0`).update(saltKey).digest('hex');
 }
 
-function costOf(hash: string): number | undefined {
-  const match = /^\$2[aby]\$([0-9]{2})\$/.exec(hash);
-  return match ? Number(match[1]) : undefined;
+/** The bcrypt salt for a user's password: 16 bytes of HMAC, in bcrypt's own base64. */
+export function derivedSalt(saltKey: Buffer, cost: number, user: string, password: string): string {
+  const bytes = crypto.createHmac('sha256', saltKey).update(`bcrypt-salt\0${user}\0${password}`).digest().subarray(0, 16);
+  return `$2b$${String(cost).padStart(2, '0')}$${bcrypt.encodeBase64(bytes, 16)}`;
 }
 
 /** bcrypt-hashes each password, reusing earlier hashes of unchanged passwords. */
@@ -70,28 +74,18 @@ export function hashPasswords(passwords: ReadonlyMap<string, string>, opts: Hash
   const key = cache?.key ?? crypto.randomBytes(32).toString('hex');
   const users: Record<string, CacheEntry> = {};
   const hashes = new Map<string, string>();
-  const stats = { cached: 0, compared: 0, hashed: 0 };
+  const stats = { cached: 0, hashed: 0 };
 
   for (const [user, password] of passwords) {
-    const fp = fingerprint(key, opts.cost, user, password);
-    let hash: string | undefined;
+    const fp = fingerprint(key, opts.cost, opts.saltKey, user, password);
     const entry = cache?.users[user];
+    let hash: string;
     if (entry && entry.fingerprint === fp) {
       hash = entry.hash;
       stats.cached++;
     } else {
-      const prev = opts.previous?.get(user);
-      // A cache entry holding this very hash under another fingerprint
-      // proves the password changed: skip the compare.
-      const knownChanged = entry !== undefined && entry.hash === prev;
-      if (prev && !knownChanged && costOf(prev) === opts.cost) {
-        stats.compared++;
-        if (bcrypt.compareSync(password, prev)) hash = prev;
-      }
-      if (!hash) {
-        hash = bcrypt.hashSync(password, bcrypt.genSaltSync(opts.cost));
-        stats.hashed++;
-      }
+      hash = bcrypt.hashSync(password, derivedSalt(opts.saltKey, opts.cost, user, password));
+      stats.hashed++;
     }
     hashes.set(user, hash);
     users[user] = { fingerprint: fp, hash };
@@ -106,14 +100,4 @@ export function hashPasswords(passwords: ReadonlyMap<string, string>, opts: Hash
 /** Serialises htpasswd lines (`user:hash`), one per line, in map order. */
 export function toHtpasswd(hashes: ReadonlyMap<string, string>): string {
   return [...hashes].map(([user, hash]) => `${user}:${hash}\n`).join('');
-}
-
-/** Parses htpasswd text into user -> hash (ignores blank and comment lines). */
-export function parseHtpasswd(text: string): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const line of text.split('\n')) {
-    const i = line.indexOf(':');
-    if (i > 0 && !line.startsWith('#')) out.set(line.slice(0, i), line.slice(i + 1).trim());
-  }
-  return out;
 }

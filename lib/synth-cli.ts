@@ -1,11 +1,9 @@
-import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
-import * as YAML from 'yaml';
-import { HTPASSWD_KEY } from './auth';
 import { COMMON_HELP, parseCommonArgs, runStep } from './cli';
 import { RegistryConfig } from './config';
-import { hashPasswords, parseHtpasswd, toHtpasswd } from './htpasswd';
+import { deriveKey } from './credential-store';
+import { hashPasswords, toHtpasswd } from './htpasswd';
 import { loadInputs } from './loader';
 import { KUSTOMIZATION_FILE, renderManifests } from './manifests';
 import { replaceDirectory } from './output';
@@ -33,20 +31,6 @@ function outdirFor(flag: string | undefined, env: NodeJS.ProcessEnv): string {
   return flag ?? env.CDK8S_OUTDIR ?? 'dist';
 }
 
-/** bcrypt hashes found in the previous output's auth Secret, to keep them stable. */
-export function previousHashes(outdir: string): Map<string, string> {
-  try {
-    const docs = YAML.parseAllDocuments(fs.readFileSync(path.join(outdir, 'auth.yaml'), 'utf8'));
-    for (const doc of docs) {
-      const obj = doc.toJS() as { kind?: string; stringData?: Record<string, string> } | null;
-      if (obj?.kind === 'Secret' && obj.stringData?.[HTPASSWD_KEY]) return parseHtpasswd(obj.stringData[HTPASSWD_KEY]);
-    }
-  } catch {
-    // No previous output: every password is hashed anew.
-  }
-  return new Map();
-}
-
 export function synthMain(argv: readonly string[], env: NodeJS.ProcessEnv, build: StackBuilder,
   log: (line: string) => void = (l) => process.stderr.write(l + '\n')): number {
   return runStep(() => {
@@ -62,7 +46,7 @@ export function synthMain(argv: readonly string[], env: NodeJS.ProcessEnv, build
     const hashed = hashPasswords(inputs.credentials.passwords, {
       cost: inputs.config.auth.bcryptCost,
       stateDir: inputs.stateDir,
-      previous: previousHashes(outdir),
+      saltKey: deriveKey(inputs.credentials.httpSecret, 'bcrypt-salt'),
     });
     const app = build({ config: inputs.config, htpasswd: toHtpasswd(hashed.hashes), httpSecret: inputs.credentials.httpSecret });
     const { files, objects } = renderManifests(app);
@@ -73,6 +57,6 @@ export function synthMain(argv: readonly string[], env: NodeJS.ProcessEnv, build
     }
     log(`wrote ${objects.length} objects in ${files.length - 1} files and ${KUSTOMIZATION_FILE} to ${outdir}/ `
       + `(https://${inputs.config.hosts.registry}${inputs.config.ui.enabled ? `, https://${inputs.config.hosts.ui}` : ''}; `
-      + `bcrypt: ${hashed.stats.cached} cached, ${hashed.stats.compared} checked, ${hashed.stats.hashed} hashed)`);
+      + `bcrypt: ${hashed.stats.cached} cached, ${hashed.stats.hashed} hashed)`);
   }, log);
 }

@@ -34,7 +34,7 @@ export function buildApp(input: StackInput): App {
   }
 
   const authChart = new Chart(app, 'auth', { namespace });
-  const auth = new BasicAuth(authChart, 'BasicAuth', { htpasswd: input.htpasswd, realm: config.auth.realm });
+  const auth = new BasicAuth(authChart, 'BasicAuth', { htpasswd: input.htpasswd, realm: config.auth.realm, sealer: input.sealer });
 
   const registryChart = new Chart(app, 'registry', { namespace });
   const registry = new Registry(registryChart, 'Registry', {
@@ -45,6 +45,7 @@ export function buildApp(input: StackInput): App {
     accessMode: config.storage.accessMode as kplus.PersistentVolumeAccessMode,
     deleteEnabled: config.registry.deleteEnabled,
     httpSecret: input.httpSecret,
+    sealer: input.sealer,
     resources: config.registry.resources,
   });
   new SecureIngress(registryChart, 'Ingress', {

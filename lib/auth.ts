@@ -1,8 +1,9 @@
 import { Chart } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Middleware } from '../imports/middlewares-traefik.io';
 import { commonLabels } from './labels';
+import { Sealer } from './seal';
+import { RegistrySecret } from './secret';
 
 /** The annotation that attaches Traefik middlewares to an Ingress. */
 export const MIDDLEWARES_ANNOTATION = 'traefik.ingress.kubernetes.io/router.middlewares';
@@ -26,6 +27,12 @@ export interface BasicAuthProps {
    * @default 'k3s-registry'
    */
   readonly realm?: string;
+
+  /**
+   * Seal the htpasswd Secret for the sealed-secrets controller.
+   * @default - a plain Secret
+   */
+  readonly sealer?: Sealer;
 }
 
 /**
@@ -36,7 +43,6 @@ export interface BasicAuthProps {
 export class BasicAuth extends Construct {
   /** Value for the router.middlewares annotation: `<namespace>-<name>@kubernetescrd`. */
   public readonly middlewareRef: string;
-  public readonly secret: kplus.Secret;
 
   constructor(scope: Construct, id: string, props: BasicAuthProps) {
     super(scope, id);
@@ -51,15 +57,17 @@ export class BasicAuth extends Construct {
     const namespace = Chart.of(this).namespace ?? 'default';
     const labels = commonLabels('registry-auth');
 
-    this.secret = new kplus.Secret(this, 'Secret', {
-      metadata: { name, labels },
+    const secret = new RegistrySecret(this, 'Secret', {
+      name,
+      labels,
       stringData: { [HTPASSWD_KEY]: lines.join('\n') + '\n' },
+      sealer: props.sealer,
     });
     new Middleware(this, 'Middleware', {
       metadata: { name, labels },
       spec: {
         basicAuth: {
-          secret: this.secret.name,
+          secret: secret.name,
           realm: props.realm ?? 'k3s-registry',
           removeHeader: true,
         },

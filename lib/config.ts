@@ -128,6 +128,11 @@ const schema = strict({
       name: matching(USER_NAME, (v) => `'${v}' is not a user name; use lowercase letters, digits, '_', '.', '-' (at most 32)`),
     }).strict()).min(1, { message: 'needs at least one user' }).default([{ name: 'admin' }, { name: 'pull' }]),
   }).default({}),
+  secrets: strict({
+    sealedSecrets: strict({
+      certificate: z.string().min(1, { message: "needs the controller's certificate file; fetch it with: kubeseal --fetch-cert > sealed-secrets.pem" }),
+    }).optional(),
+  }).default({}),
   nodes: strict({
     pullUser: z.string().default('pull'),
     tls: strict({

@@ -1,7 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { loadConfig, RegistryConfig } from './config';
-import { CREDENTIALS_FILE, Credentials, DEFAULT_STATE_DIR, resolveCredentials } from './credential-store';
+import { ConfigError } from './config';
+import { CREDENTIALS_FILE, Credentials, DEFAULT_STATE_DIR, deriveKey, resolveCredentials } from './credential-store';
+import { Sealer, SealingError } from './seal';
 
 /**
  * The one place that reads the config file, the environment and the
@@ -61,4 +63,29 @@ export function loadInputs(opts: LoadOptions): LoadedInputs {
     generateMissing: opts.generatePasswords === true || (firstRun && !opts.env.CI),
   });
   return { config, configFile: file, usedExample, credentials, stateDir };
+}
+
+/**
+ * The sealer for `secrets.sealedSecrets`, or undefined when Secrets are
+ * written in the clear. The certificate path is relative to the config file.
+ * Seals are keyed by the http secret, so every machine with the same secrets
+ * writes the same bytes.
+ */
+export function loadSealer(inputs: LoadedInputs): Sealer | undefined {
+  const cert = inputs.config.secrets.sealedSecrets?.certificate;
+  if (cert === undefined) return undefined;
+  const file = path.resolve(path.dirname(inputs.configFile), cert);
+  const field = `${inputs.configFile}: secrets.sealedSecrets.certificate`;
+  let pem: string;
+  try {
+    pem = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`${field}: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? String(e)}); fetch it with: kubeseal --fetch-cert > sealed-secrets.pem`);
+  }
+  try {
+    return new Sealer(pem, deriveKey(inputs.credentials.httpSecret, 'seal'));
+  } catch (e) {
+    if (e instanceof SealingError) throw new ConfigError(`${field}: ${file}: ${e.message}`);
+    throw e;
+  }
 }

@@ -17,6 +17,13 @@ export function referenceProblems(objects: readonly KubeObject[]): string[] {
   const find = (kind: string, namespace: string | undefined, name: string): Any =>
     objects.find((o) => o.kind === kind && o.metadata?.name === name && (CLUSTER_SCOPED.has(kind) || o.metadata?.namespace === namespace));
   const namespaces = new Set(objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata?.name));
+  /** Keys of the Secret `name` as it will exist in the cluster: written out, or unsealed from a SealedSecret. */
+  const secretKeys = (namespace: string | undefined, name: string): string[] | undefined => {
+    const plain = find('Secret', namespace, name);
+    if (plain) return [...Object.keys(plain.stringData ?? {}), ...Object.keys(plain.data ?? {})];
+    const sealed = find('SealedSecret', namespace, name);
+    return sealed ? Object.keys(sealed.spec?.encryptedData ?? {}) : undefined;
+  };
 
   for (const obj of objects as Any[]) {
     const ns: string | undefined = obj.metadata?.namespace;
@@ -54,7 +61,7 @@ export function referenceProblems(objects: readonly KubeObject[]): string[] {
         const mw = match && objects.find((o) => o.kind === 'Middleware' && `${o.metadata?.namespace}-${o.metadata?.name}` === match[1]) as Any;
         if (!mw) {
           bad(`middleware '${ref}' is not defined by any Middleware`);
-        } else if (mw.spec?.basicAuth?.secret && !find('Secret', mw.metadata.namespace, mw.spec.basicAuth.secret)) {
+        } else if (mw.spec?.basicAuth?.secret && !secretKeys(mw.metadata.namespace, mw.spec.basicAuth.secret)) {
           bad(`middleware '${ref}' reads Secret '${mw.spec.basicAuth.secret}', which does not exist`);
         }
       }
@@ -72,6 +79,13 @@ export function referenceProblems(objects: readonly KubeObject[]): string[] {
       }
     }
 
+    if (obj.kind === 'SealedSecret') {
+      const tm = obj.spec?.template?.metadata ?? {};
+      if ((tm.name && tm.name !== obj.metadata?.name) || (tm.namespace && tm.namespace !== ns)) {
+        bad(`spec.template.metadata names ${tm.namespace}/${tm.name}; the controller unseals into ${ns}/${obj.metadata?.name} only`);
+      }
+    }
+
     if (obj.kind === 'Deployment') {
       const pod = obj.spec?.template?.spec ?? {};
       const selector = obj.spec?.selector?.matchLabels ?? {};
@@ -86,9 +100,9 @@ export function referenceProblems(objects: readonly KubeObject[]): string[] {
         for (const env of c.env ?? []) {
           const ref = env.valueFrom?.secretKeyRef;
           if (!ref) continue;
-          const secret = find('Secret', ns, ref.name);
-          if (!secret) bad(`env ${env.name} reads missing Secret '${ref.name}'`);
-          else if (!(ref.key in (secret.stringData ?? {})) && !(ref.key in (secret.data ?? {}))) bad(`env ${env.name} reads key '${ref.key}' that Secret '${ref.name}' lacks`);
+          const keys = secretKeys(ns, ref.name);
+          if (!keys) bad(`env ${env.name} reads missing Secret '${ref.name}'`);
+          else if (!keys.includes(ref.key)) bad(`env ${env.name} reads key '${ref.key}' that Secret '${ref.name}' lacks`);
         }
         for (const m of c.volumeMounts ?? []) {
           if (!(pod.volumes ?? []).some((v: Any) => v.name === m.name)) bad(`container '${c.name}' mounts undefined volume '${m.name}'`);

@@ -6,6 +6,8 @@ import { hardenedContainer } from './hardening';
 import { commonLabels, imageTag } from './labels';
 import { ResourceQuantities, toContainerResources } from './quantity';
 import { clusterService } from './workload';
+import { Sealer } from './seal';
+import { RegistrySecret } from './secret';
 import { configDirectory, distributionConfig, REGISTRY_PORT, renderDistributionConfig, STORAGE_ROOT } from './registry-config';
 
 /** The uid/gid the registry runs as (the twuni chart's choice). */
@@ -76,6 +78,12 @@ export interface RegistryProps {
    * @default - requests 50m / 64Mi, limits 1 CPU / 512Mi
    */
   readonly resources?: ResourceQuantities;
+
+  /**
+   * Seal the http secret for the sealed-secrets controller.
+   * @default - a plain Secret
+   */
+  readonly sealer?: Sealer;
 }
 
 /**
@@ -113,9 +121,11 @@ export class Registry extends Construct {
       metadata: { name: `${name}-config`, labels },
       data: { 'config.yml': this.configYaml },
     });
-    const secret = new kplus.Secret(this, 'HttpSecret', {
-      metadata: { name: `${name}-http-secret`, labels },
+    const { secret } = new RegistrySecret(this, 'HttpSecret', {
+      name: `${name}-http-secret`,
+      labels,
       stringData: { [HTTP_SECRET_KEY]: props.httpSecret },
+      sealer: props.sealer,
     });
 
     this.claim = new kplus.PersistentVolumeClaim(this, 'Data', {
@@ -135,7 +145,8 @@ export class Registry extends Construct {
         annotations: {
           // Restart the pod when its config or secret changes.
           'checksum/config': sha256(this.configYaml),
-          'checksum/http-secret': sha256(props.httpSecret),
+          // Keyed by the secret itself: changes with it, and reveals nothing of it.
+          'checksum/http-secret': crypto.createHmac('sha256', props.httpSecret).update('k3s-registry/checksum').digest('hex'),
         },
       },
       securityContext: { user: REGISTRY_UID, group: REGISTRY_UID, fsGroup: REGISTRY_UID, ensureNonRoot: true },

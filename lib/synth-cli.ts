@@ -4,9 +4,10 @@ import { COMMON_HELP, parseCommonArgs, runStep } from './cli';
 import { RegistryConfig } from './config';
 import { deriveKey } from './credential-store';
 import { hashPasswords, toHtpasswd } from './htpasswd';
-import { loadInputs } from './loader';
+import { loadInputs, loadSealer } from './loader';
 import { KUSTOMIZATION_FILE, renderManifests } from './manifests';
 import { replaceDirectory } from './output';
+import { Sealer } from './seal';
 
 /**
  * `npm run synth`: config -> validated Kubernetes YAML in dist/.
@@ -21,6 +22,8 @@ export interface StackInput {
   readonly htpasswd: string;
   /** The registry's http.secret. */
   readonly httpSecret: string;
+  /** Seals the Secrets for the sealed-secrets controller; absent: plain Secrets. */
+  readonly sealer?: Sealer;
 }
 
 /** Composes the stack (main.ts's buildApp); passed in so lib/ never imports the entry point. */
@@ -48,7 +51,8 @@ export function synthMain(argv: readonly string[], env: NodeJS.ProcessEnv, build
       stateDir: inputs.stateDir,
       saltKey: deriveKey(inputs.credentials.httpSecret, 'bcrypt-salt'),
     });
-    const app = build({ config: inputs.config, htpasswd: toHtpasswd(hashed.hashes), httpSecret: inputs.credentials.httpSecret });
+    const sealer = loadSealer(inputs);
+    const app = build({ config: inputs.config, htpasswd: toHtpasswd(hashed.hashes), httpSecret: inputs.credentials.httpSecret, sealer });
     const { files, objects } = renderManifests(app);
     replaceDirectory(outdir, files);
 
@@ -57,6 +61,7 @@ export function synthMain(argv: readonly string[], env: NodeJS.ProcessEnv, build
     }
     log(`wrote ${objects.length} objects in ${files.length - 1} files and ${KUSTOMIZATION_FILE} to ${outdir}/ `
       + `(https://${inputs.config.hosts.registry}${inputs.config.ui.enabled ? `, https://${inputs.config.hosts.ui}` : ''}; `
-      + `bcrypt: ${hashed.stats.cached} cached, ${hashed.stats.hashed} hashed)`);
+      + `bcrypt: ${hashed.stats.cached} cached, ${hashed.stats.hashed} hashed`
+      + `${sealer ? `; Secrets sealed for the controller key ${sealer.keyFingerprint.slice(0, 16)}` : ''})`);
   }, log);
 }

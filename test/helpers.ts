@@ -6,6 +6,7 @@ import { buildApp } from '../main';
 import { RegistryConfig, resolveConfig } from '../lib/config';
 import { toHtpasswd } from '../lib/htpasswd';
 import { renderManifests } from '../lib/manifests';
+import { Sealer } from '../lib/seal';
 import { KubeObject } from '../lib/validate';
 
 /** Fixed test passwords (never real ones) and their bcrypt hashes at cost 4, fixed so snapshots are stable. */
@@ -22,10 +23,10 @@ export function testConfig(raw: Record<string, unknown> = {}): RegistryConfig {
 }
 
 /** Synthesizes in memory: the files of dist/ and every object. */
-export function synth(raw: Record<string, unknown> = {}) {
+export function synth(raw: Record<string, unknown> = {}, sealer?: Sealer) {
   const config = testConfig(raw);
   const hashes = new Map(config.auth.users.map((u) => [u.name, HASHES.get(u.name) ?? bcrypt.hashSync(`${u.name}-test-password`, 4)]));
-  return renderManifests(buildApp({ config, htpasswd: toHtpasswd(hashes), httpSecret: TEST_HTTP_SECRET }));
+  return renderManifests(buildApp({ config, htpasswd: toHtpasswd(hashes), httpSecret: TEST_HTTP_SECRET, sealer }));
 }
 
 export function find(objects: readonly KubeObject[], kind: string, name: string): any {

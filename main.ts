@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { BasicAuth } from './lib/auth';
 import { SecureIngress } from './lib/ingress';
 import { commonLabels } from './lib/labels';
+import { PublicReadRoute } from './lib/public-route';
 import { toSize } from './lib/quantity';
 import { Registry } from './lib/registry';
 import { REGISTRY_PORT } from './lib/registry-config';
@@ -68,15 +69,13 @@ export function buildApp(input: StackInput): App {
       deleteImages: config.ui.deleteImages && config.registry.deleteEnabled,
       resources: config.ui.resources,
     });
-    new SecureIngress(uiChart, 'Ingress', {
-      name: 'registry-ui',
-      host: config.hosts.ui,
-      service: ui.service,
-      port: UI_PORT,
-      issuer,
-      className: config.ingress.className,
-      middlewares: config.ui.public ? [] : [auth.middlewareRef],
-    });
+    const route = { name: 'registry-ui', host: config.hosts.ui, service: ui.service, port: UI_PORT, issuer };
+    if (config.ui.public) {
+      // Anyone may browse; pushes and deletes through the UI's proxy still need a login.
+      new PublicReadRoute(uiChart, 'Route', { ...route, writeMiddleware: auth.middleware });
+    } else {
+      new SecureIngress(uiChart, 'Ingress', { ...route, className: config.ingress.className, middlewares: [auth.middlewareRef] });
+    }
   }
   return app;
 }

@@ -43,6 +43,8 @@ export interface BasicAuthProps {
 export class BasicAuth extends Construct {
   /** Value for the router.middlewares annotation: `<namespace>-<name>@kubernetescrd`. */
   public readonly middlewareRef: string;
+  /** The Middleware, for IngressRoutes. */
+  public readonly middleware: { readonly name: string; readonly namespace: string };
 
   constructor(scope: Construct, id: string, props: BasicAuthProps) {
     super(scope, id);
@@ -74,5 +76,6 @@ export class BasicAuth extends Construct {
       },
     });
     this.middlewareRef = `${namespace}-${name}@kubernetescrd`;
+    this.middleware = { name, namespace };
   }
 }

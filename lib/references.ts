@@ -67,6 +67,26 @@ export function referenceProblems(objects: readonly KubeObject[]): string[] {
       }
     }
 
+    if (obj.kind === 'IngressRoute') {
+      const hosts = new Set<string>();
+      for (const route of obj.spec?.routes ?? []) {
+        for (const m of String(route.match).matchAll(/Host\(`([^`]+)`\)/g)) hosts.add(m[1]);
+        for (const svc of route.services ?? []) {
+          const target = find('Service', svc.namespace ?? ns, svc.name);
+          if (!target) bad(`route service '${svc.name}' does not exist`);
+          else if (!target.spec.ports.some((sp: Any) => sp.port === svc.port)) bad(`route port ${svc.port} is not a port of Service '${svc.name}'`);
+        }
+        for (const mw of route.middlewares ?? []) {
+          if (!find('Middleware', mw.namespace ?? ns, mw.name)) bad(`route middleware '${mw.namespace ?? ns}/${mw.name}' is not defined by any Middleware`);
+        }
+      }
+      const secretName = obj.spec?.tls?.secretName;
+      const cert = objects.find((o: Any) => o.kind === 'Certificate' && o.metadata?.namespace === ns && o.spec?.secretName === secretName) as Any;
+      if (!secretName) bad('has no spec.tls.secretName');
+      else if (!cert) bad(`spec.tls secret '${secretName}' is not issued by any Certificate`);
+      else for (const host of hosts) if (!(cert.spec.dnsNames ?? []).includes(host)) bad(`host '${host}' is not in Certificate ${cert.metadata.name}'s dnsNames`);
+    }
+
     if (obj.kind === 'Service' && obj.spec?.selector) {
       const selector: Record<string, string> = obj.spec.selector;
       const targets = objects.filter((o: Any) => o.kind === 'Deployment' && o.metadata?.namespace === ns

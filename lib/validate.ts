@@ -219,5 +219,6 @@ export const DEFAULT_CRDS: Record<string, string> = {
   'cert-manager.io/v1/Certificate': path.join(CRD_DIR, 'cert-manager.io_certificates.yaml'),
   'cert-manager.io/v1/ClusterIssuer': path.join(CRD_DIR, 'cert-manager.io_clusterissuers.yaml'),
   'traefik.io/v1alpha1/Middleware': path.join(CRD_DIR, 'traefik.io_middlewares.yaml'),
+  'traefik.io/v1alpha1/IngressRoute': path.join(CRD_DIR, 'traefik.io_ingressroutes.yaml'),
   'bitnami.com/v1alpha1/SealedSecret': path.join(CRD_DIR, 'bitnami.com_sealedsecrets.yaml'),
 };

@@ -149,10 +149,21 @@ describe('default config', () => {
 });
 
 describe('options', () => {
-  test('a public UI has no middleware; the registry keeps it', () => {
+  test('a public UI: anyone may GET and HEAD, every other method (push, delete through the UI proxy) needs the login', () => {
     const { objects } = synth({ ui: { public: true } });
-    expect(find(objects, 'Ingress', 'registry-ui').metadata.annotations[MIDDLEWARES_ANNOTATION]).toBeUndefined();
-    expect(find(objects, 'Ingress', 'registry').metadata.annotations[MIDDLEWARES_ANNOTATION]).toBeDefined();
+    expect(objects.some((o) => o.kind === 'Ingress' && o.metadata?.name === 'registry-ui')).toBe(false);
+    const route = find(objects, 'IngressRoute', 'registry-ui');
+    expect(route.apiVersion).toBe('traefik.io/v1alpha1');
+    expect(route.spec.entryPoints).toEqual(['websecure']);
+    expect(route.spec.tls).toEqual({ secretName: find(objects, 'Certificate', 'registry-ui-tls').spec.secretName });
+    const [read, write] = route.spec.routes;
+    expect(read.match).toBe('Host(`registry-ui.example.com`) && (Method(`GET`) || Method(`HEAD`))');
+    expect(read.middlewares).toBeUndefined();
+    expect(write.match).toBe('Host(`registry-ui.example.com`)');
+    expect(write.middlewares).toEqual([{ name: 'registry-basic-auth', namespace: 'registry' }]);
+    expect(read.priority).toBeGreaterThan(write.priority);
+    for (const r of [read, write]) expect(r.services).toEqual([{ name: 'registry-ui', port: 80 }]);
+    expect(find(objects, 'Ingress', 'registry').metadata.annotations[MIDDLEWARES_ANNOTATION]).toBe('registry-registry-basic-auth@kubernetescrd');
   });
 
   test('the UI can be left out', () => {

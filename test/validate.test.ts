@@ -76,6 +76,24 @@ describe('schema validation of the synthesized objects', () => {
   });
 });
 
+test('a public UI IngressRoute is valid and its references resolve; a broken one is caught', () => {
+  const { objects } = synth({ ui: { public: true } });
+  expect(objects.flatMap((o) => validator.check(o))).toEqual([]);
+  expect(referenceProblems(objects)).toEqual([]);
+  const route = clone(find(objects, 'IngressRoute', 'registry-ui'));
+  route.spec.routes[0].matchh = route.spec.routes[0].match;
+  expect(validator.check(route)).toEqual(['IngressRoute registry/registry-ui: spec.routes[0].matchh: unknown field']);
+  route.spec.routes[1].middlewares[0].name = 'nope';
+  route.spec.routes[0].services[0].port = 8080;
+  route.spec.routes[0].match = 'Host(`elsewhere.example.com`)';
+  const objs = objects.map((o) => (o.kind === 'IngressRoute' ? route : o));
+  expect(referenceProblems(objs)).toEqual([
+    "IngressRoute registry/registry-ui: route port 8080 is not a port of Service 'registry-ui'",
+    "IngressRoute registry/registry-ui: route middleware 'registry/nope' is not defined by any Middleware",
+    "IngressRoute registry/registry-ui: host 'elsewhere.example.com' is not in Certificate registry-ui-tls's dnsNames",
+  ]);
+});
+
 describe('cross-object references', () => {
   const { objects } = synth();
   const without = (kind: string, name: string) => objects.filter((o) => !(o.kind === kind && o.metadata?.name === name));

@@ -199,6 +199,16 @@ describe('npm run synth on a fresh clone', () => {
     expect(read.filter((r) => /kustomiz/i.test(r))).toEqual([]);
   });
 
+  test('`cdk8s synth` (through cdk8s.yaml) writes the same files as npm run synth', () => {
+    const dir = tmpDir();
+    const env = { PATH: process.env.PATH, CDK8S_CHECK_UPGRADE: 'false', K3S_REGISTRY_STATE_DIR: path.join(dir, 'state') };
+    execFileSync(path.join(ROOT, 'node_modules', '.bin', 'cdk8s'), ['synth', '--no-check-upgrade', '-o', path.join(dir, 'cli')], { cwd: ROOT, env, stdio: 'ignore' });
+    execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'run.js'), 'synth', '--outdir', path.join(dir, 'npm')], { cwd: ROOT, env, stdio: 'ignore' });
+    const read = (d: string) => Object.fromEntries(fs.readdirSync(path.join(dir, d)).map((f) => [f, fs.readFileSync(path.join(dir, d, f), 'utf8')]));
+    expect(Object.keys(read('cli')).sort()).toEqual(['00-namespace.yaml', 'Kustomization', 'auth.yaml', 'registry.yaml', 'ui.yaml']);
+    expect(read('cli')).toEqual(read('npm'));
+  });
+
   test('cli() is what main.ts runs: --help exits 0, a bad option exits 1', () => {
     const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {

@@ -15,7 +15,7 @@ const path = require('path');
 
 const ROOT = path.join(__dirname, '..');
 const WORK = path.join(ROOT, '.build', 'bench');
-const RUNS = Number(process.env.BENCH_RUNS || 7);
+const RUNS = Number(process.env.BENCH_RUNS || 9);
 
 fs.rmSync(WORK, { recursive: true, force: true });
 fs.mkdirSync(path.join(WORK, 'stock'), { recursive: true });
@@ -64,12 +64,14 @@ for (const c of Object.values(cases)) once(c);
 const check = once(cases.synth100).stderr;
 if (!/bcrypt: 100 cached, 0 hashed/.test(check)) throw new Error(`re-synth with 100 users was not fully cached:\n${check}`);
 
-const results = {};
-for (const [name, c] of Object.entries(cases)) {
-  // Interleave nothing: each case's runs back to back, stock fewer times (it is slow).
-  const n = name === 'stock' ? Math.max(3, Math.ceil(RUNS / 2)) : RUNS;
-  results[name] = median(Array.from({ length: n }, () => once(c).ms));
+// Runs are interleaved (floor, synth, synth100, floor, ...) so that load from
+// elsewhere on the machine weighs on every case alike; stock runs fewer times (it is slow).
+const samples = { floor: [], synth: [], synth100: [], stock: [] };
+for (let i = 0; i < RUNS; i++) {
+  for (const name of ['floor', 'synth', 'synth100']) samples[name].push(once(cases[name]).ms);
+  if (i < Math.max(3, Math.ceil(RUNS / 2))) samples.stock.push(once(cases.stock).ms);
 }
+const results = Object.fromEntries(Object.entries(samples).map(([name, xs]) => [name, median(xs)]));
 
 const fmt = (x) => x.toFixed(2).padStart(6);
 const row = (name, what, ms, target) => {

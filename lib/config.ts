@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as YAML from 'yaml';
 import { z } from 'zod';
+import { strict } from './strict';
 import { BINARY_SIZE, CPU, ResourceQuantities, toMebibytes, toMillicores } from './quantity';
 import { DEFAULT_REGISTRY_IMAGE, DEFAULT_REGISTRY_RESOURCES } from './registry';
 import { DEFAULT_UI_IMAGE, DEFAULT_UI_RESOURCES } from './ui';
@@ -28,12 +29,6 @@ const EMAIL = /^[^\s@:]+@[^\s@:]+\.[^\s@:]+$/;
 
 /** The ingress classes whose basic-auth middleware we know how to emit. */
 export const SUPPORTED_INGRESS_CLASSES = ['traefik'] as const;
-
-
-/** An object that rejects unknown keys (a typo is an error, not ignored). */
-function strict<T extends z.ZodRawShape>(shape: T) {
-  return z.object(shape).strict();
-}
 
 /** A string matching `re`; the message is built from the value received. */
 function matching(re: RegExp, message: (value: string) => string) {

@@ -2,7 +2,7 @@ import { COMMON_HELP, parseCommonArgs, runStep } from './cli';
 import { ConfigError } from './config';
 import { INSTALL_SCRIPT } from './k3s-install';
 import { addPrivateRegistry, renderK3sRegistries } from './k3s-registries';
-import { loadInputs } from './loader';
+import { loadInputs, reportGenerated } from './loader';
 import { replaceDirectory } from './output';
 
 /**
@@ -46,9 +46,7 @@ export function k3sMain(argv: readonly string[], env: NodeJS.ProcessEnv,
       { name: REGISTRIES_FILE, content: renderK3sRegistries(model, header), mode: 0o600 },
       { name: INSTALL_FILE, content: INSTALL_SCRIPT, mode: 0o700 },
     ], 0o700);
-    if (inputs.credentials.generated.length > 0) {
-      log(`generated passwords for ${inputs.credentials.generated.join(', ')}; they are stored in ${inputs.credentials.file} (mode 0600), not printed`);
-    }
+    reportGenerated(inputs, log);
     log(`wrote ${outdir}/${REGISTRIES_FILE} (mode 0600, pull user '${pullUser}') and ${outdir}/${INSTALL_FILE}; `
       + `copy both to each node and run: sudo sh ${INSTALL_FILE}`);
   }, log);

@@ -1,5 +1,6 @@
 import * as YAML from 'yaml';
 import { z } from 'zod';
+import { strict } from './strict';
 
 /**
  * A typed model of k3s's /etc/rancher/k3s/registries.yaml, with only the
@@ -8,10 +9,6 @@ import { z } from 'zod';
  * and serialised once.
  * @see https://docs.k3s.io/installation/private-registry
  */
-
-function strict<T extends z.ZodRawShape>(shape: T) {
-  return z.object(shape).strict();
-}
 
 const mirror = strict({
   /** Endpoints containerd tries in order, e.g. https://registry.example.com. */

@@ -89,3 +89,10 @@ export function loadSealer(inputs: LoadedInputs): Sealer | undefined {
     throw e;
   }
 }
+
+/** Tells the user which passwords were generated and where they are, never the passwords. */
+export function reportGenerated(inputs: LoadedInputs, log: (line: string) => void): void {
+  if (inputs.credentials.generated.length > 0) {
+    log(`generated passwords for ${inputs.credentials.generated.join(', ')}; they are stored in ${inputs.credentials.file} (mode 0600), not printed`);
+  }
+}

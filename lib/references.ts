@@ -29,6 +29,13 @@ export function referenceProblems(objects: readonly KubeObject[]): string[] {
     const ns: string | undefined = obj.metadata?.namespace;
     const me = `${obj.kind} ${ns ? ns + '/' : ''}${obj.metadata?.name}`;
     const bad = (msg: string) => problems.push(`${me}: ${msg}`);
+    /** The TLS secret must be issued by a Certificate in this namespace whose dnsNames cover every host. */
+    const checkTls = (secretName: string | undefined, hosts: Iterable<string>): void => {
+      const cert = objects.find((o: Any) => o.kind === 'Certificate' && o.metadata?.namespace === ns && o.spec?.secretName === secretName) as Any;
+      if (!secretName) bad('has no TLS secretName');
+      else if (!cert) bad(`spec.tls secret '${secretName}' is not issued by any Certificate`);
+      else for (const host of hosts) if (!(cert.spec.dnsNames ?? []).includes(host)) bad(`host '${host}' is not in Certificate ${cert.metadata.name}'s dnsNames`);
+    };
 
     if (!CLUSTER_SCOPED.has(obj.kind)) {
       if (!ns) bad('has no namespace');
@@ -36,16 +43,7 @@ export function referenceProblems(objects: readonly KubeObject[]): string[] {
     }
 
     if (obj.kind === 'Ingress') {
-      for (const tls of obj.spec?.tls ?? []) {
-        const cert = objects.find((o: Any) => o.kind === 'Certificate' && o.metadata?.namespace === ns && o.spec?.secretName === tls.secretName) as Any;
-        if (!cert) {
-          bad(`spec.tls secret '${tls.secretName}' is not issued by any Certificate`);
-        } else {
-          for (const host of tls.hosts ?? []) {
-            if (!(cert.spec.dnsNames ?? []).includes(host)) bad(`host '${host}' is not in Certificate ${cert.metadata.name}'s dnsNames`);
-          }
-        }
-      }
+      for (const tls of obj.spec?.tls ?? []) checkTls(tls.secretName, tls.hosts ?? []);
       for (const rule of obj.spec?.rules ?? []) {
         if (!(obj.spec?.tls ?? []).some((t: Any) => (t.hosts ?? []).includes(rule.host))) bad(`host '${rule.host}' has no TLS entry`);
         for (const p of rule.http?.paths ?? []) {
@@ -80,11 +78,7 @@ export function referenceProblems(objects: readonly KubeObject[]): string[] {
           if (!find('Middleware', mw.namespace ?? ns, mw.name)) bad(`route middleware '${mw.namespace ?? ns}/${mw.name}' is not defined by any Middleware`);
         }
       }
-      const secretName = obj.spec?.tls?.secretName;
-      const cert = objects.find((o: Any) => o.kind === 'Certificate' && o.metadata?.namespace === ns && o.spec?.secretName === secretName) as Any;
-      if (!secretName) bad('has no spec.tls.secretName');
-      else if (!cert) bad(`spec.tls secret '${secretName}' is not issued by any Certificate`);
-      else for (const host of hosts) if (!(cert.spec.dnsNames ?? []).includes(host)) bad(`host '${host}' is not in Certificate ${cert.metadata.name}'s dnsNames`);
+      checkTls(obj.spec?.tls?.secretName, hosts);
     }
 
     if (obj.kind === 'Service' && obj.spec?.selector) {

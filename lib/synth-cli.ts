@@ -4,7 +4,7 @@ import { COMMON_HELP, parseCommonArgs, runStep } from './cli';
 import { RegistryConfig } from './config';
 import { deriveKey } from './credential-store';
 import { hashPasswords, toHtpasswd } from './htpasswd';
-import { loadInputs, loadSealer } from './loader';
+import { loadInputs, loadSealer, reportGenerated } from './loader';
 import { KUSTOMIZATION_FILE, renderManifests } from './manifests';
 import { replaceDirectory } from './output';
 import { Sealer } from './seal';
@@ -56,9 +56,7 @@ export function synthMain(argv: readonly string[], env: NodeJS.ProcessEnv, build
     const { files, objects } = renderManifests(app);
     replaceDirectory(outdir, files);
 
-    if (inputs.credentials.generated.length > 0) {
-      log(`generated passwords for ${inputs.credentials.generated.join(', ')}; they are stored in ${inputs.credentials.file} (mode 0600), not printed`);
-    }
+    reportGenerated(inputs, log);
     log(`wrote ${objects.length} objects in ${files.length - 1} files and ${KUSTOMIZATION_FILE} to ${outdir}/ `
       + `(https://${inputs.config.hosts.registry}${inputs.config.ui.enabled ? `, https://${inputs.config.hosts.ui}` : ''}; `
       + `bcrypt: ${hashed.stats.cached} cached, ${hashed.stats.hashed} hashed`

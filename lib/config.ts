@@ -99,7 +99,9 @@ const schema = strict({
     }).optional(),
   }).default({}),
   storage: strict({
-    size: matching(BINARY_SIZE, (v) => `'${v}' is not a Kubernetes quantity; use e.g. '20Gi'`).default('20Gi'),
+    size: matching(BINARY_SIZE, (v) => `'${v}' is not a Kubernetes quantity; use e.g. '20Gi'`)
+      .refine((v) => !BINARY_SIZE.test(v) || toMebibytes(v) >= 1024, (v) => ({ message: `'${v}' is below 1Gi; the registry needs room for layers, e.g. '20Gi'` }))
+      .default('20Gi'),
     storageClassName: matching(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, (v) => `'${v}' is not a storage class name; use e.g. 'local-path'`).optional(),
     accessMode: z.enum(['ReadWriteOnce', 'ReadWriteOncePod', 'ReadWriteMany']).default('ReadWriteOnce'),
   }).default({}),

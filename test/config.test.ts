@@ -55,6 +55,11 @@ describe('bad input names the field, the problem and the fix', () => {
       "k3s-registry.yaml: storage.size: '20GB' is not a Kubernetes quantity; use e.g. '20Gi'");
   });
 
+  test('a volume too small for a registry', () => {
+    expect(errorOf({ domain: 'example.com', storage: { size: '512Mi' } })).toBe(
+      "k3s-registry.yaml: storage.size: '512Mi' is below 1Gi; the registry needs room for layers, e.g. '20Gi'");
+  });
+
   test('an unknown ingress class', () => {
     expect(errorOf({ domain: 'example.com', ingress: { className: 'nginx' } })).toBe(
       "k3s-registry.yaml: ingress.className: 'nginx' is not a supported ingress class; basic auth is a Traefik Middleware, so use 'traefik' (the k3s default)");

@@ -39,7 +39,10 @@ describe('default config', () => {
     expect(d.spec.strategy).toEqual({ type: 'Recreate' });
     const pod = d.spec.template.spec;
     expect(pod.securityContext).toMatchObject({ runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, runAsNonRoot: true });
-    expect(pod.containers[0].securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, privileged: false });
+    expect(pod.containers[0].securityContext).toMatchObject({
+      allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, privileged: false, runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' },
+    });
+    expect(pod.automountServiceAccountToken).toBe(false);
     expect(pod.containers[0].image).toBe('registry:2.8.3');
   });
 
@@ -96,7 +99,7 @@ describe('default config', () => {
     }
     const mw = find(objects, 'Middleware', 'registry-basic-auth');
     expect(mw.apiVersion).toBe('traefik.io/v1alpha1');
-    expect(mw.spec.basicAuth.secret).toBe('registry-basic-auth');
+    expect(mw.spec.basicAuth).toEqual({ secret: 'registry-basic-auth', realm: 'k3s-registry', removeHeader: true });
   });
 
   test('both ingresses require the basic-auth middleware, HTTPS only, class traefik', () => {
